@@ -1,0 +1,70 @@
+"""Writes to the trace. Every state-changing service of every app calls
+:func:`trace_append` inside its own transaction, so the change and its event
+commit or roll back together."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.audit.actors import Actor
+from accord.audit.canonical import chain_hash, check_canonical, event_body
+from accord.audit.models import TraceChain, TraceEvent
+
+
+def trace_chain_create(*, key: str) -> TraceChain:
+    """A new, empty chain. Its first event chains from the genesis hash."""
+    return TraceChain.objects.create(key=key)
+
+
+def trace_append(
+    *,
+    chain: TraceChain,
+    action: str,
+    actor: Actor,
+    payload: Mapping[str, Any] | None = None,
+) -> TraceEvent:
+    """Append one event to ``chain``.
+
+    Must run inside the caller's ``transaction.atomic()``: the chain row is
+    locked with SELECT ... FOR UPDATE, so concurrent appends to one chain queue
+    up instead of forking it (on SQLite, immediate transactions serialise all
+    writers). The caller's ``chain`` instance is refreshed with the new head.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("trace_append must be called inside transaction.atomic()")
+    body_payload = dict(payload or {})
+    check_canonical(body_payload)
+    locked = TraceChain.objects.select_for_update().get(pk=chain.pk)
+    seq = locked.head_seq + 1
+    occurred_at = timezone.now()
+    actor_json = actor.as_json()
+    body = event_body(
+        chain=locked.key,
+        seq=seq,
+        action=action,
+        actor=actor_json,
+        payload=body_payload,
+        occurred_at=occurred_at,
+    )
+    digest = chain_hash(locked.head_hash, body)
+    event = TraceEvent.objects.create(
+        chain=locked,
+        seq=seq,
+        action=action,
+        actor=actor_json,
+        actor_user_id=actor.user_id,
+        payload=body_payload,
+        occurred_at=occurred_at,
+        prev_hash=locked.head_hash,
+        hash=digest,
+    )
+    locked.head_seq = seq
+    locked.head_hash = digest
+    locked.save(update_fields=["head_seq", "head_hash"])
+    chain.head_seq = seq
+    chain.head_hash = digest
+    return event

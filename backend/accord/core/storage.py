@@ -1,0 +1,88 @@
+"""Object storage through the S3 API (minio SDK). One client per process."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.conf import settings
+from minio import Minio
+from minio.error import S3Error
+
+
+@functools.cache
+def s3_client() -> Minio:
+    return Minio(
+        settings.S3_ENDPOINT,
+        access_key=settings.S3_ACCESS_KEY,
+        secret_key=settings.S3_SECRET_KEY,
+        secure=settings.S3_SECURE,
+        region=settings.S3_REGION,
+    )
+
+
+def all_buckets() -> list[str]:
+    return [
+        settings.S3_BUCKET_EVIDENCE,
+        settings.S3_BUCKET_RECORDINGS,
+        settings.S3_BUCKET_DOCUMENTS,
+    ]
+
+
+def ensure_buckets(buckets: Iterable[str] | None = None) -> list[str]:
+    """Create missing buckets; returns the ones created. Safe to run twice."""
+    client = s3_client()
+    created = []
+    for bucket in buckets or all_buckets():
+        if not client.bucket_exists(bucket):
+            try:
+                client.make_bucket(bucket)
+            except S3Error as exc:  # another process won the race
+                if exc.code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                    raise
+            created.append(bucket)
+    return created
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    bucket: str
+    key: str
+    size: int
+    sha256: str
+
+
+def sha256_of_object(bucket: str, key: str, chunk_size: int = 1024 * 1024) -> tuple[int, str]:
+    """Re-read a stored object and hash it: (size, hex digest)."""
+    response = s3_client().get_object(bucket, key)
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        for chunk in response.stream(chunk_size):
+            digest.update(chunk)
+            size += len(chunk)
+        return size, digest.hexdigest()
+    finally:
+        response.close()
+        response.release_conn()
+
+
+def put_object(
+    *, bucket: str, key: str, data: BinaryIO, size: int, content_type: str, sha256: str
+) -> StoredObject:
+    s3_client().put_object(
+        bucket,
+        key,
+        data,
+        length=size,
+        content_type=content_type,
+        metadata={"x-amz-meta-sha256": sha256},
+    )
+    return StoredObject(bucket=bucket, key=key, size=size, sha256=sha256)
+
+
+def remove_object(bucket: str, key: str) -> None:
+    s3_client().remove_object(bucket, key)

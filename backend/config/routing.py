@@ -1,0 +1,7 @@
+"""WebSocket routes. The room consumers arrive with the video issue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+websocket_urlpatterns: list[Any] = []

@@ -1,0 +1,200 @@
+"""Settings for Accord, read from the environment (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from config.env import envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent.parent  # backend/
+REPO_DIR = BASE_DIR.parent
+VAR_DIR = Path(envstr("ACCORD_VAR_DIR", str(REPO_DIR / "var")))
+
+DEBUG = envbool("ACCORD_DEBUG", False)
+# The demo secret is refused in production (ACCORD_DEMO=0) by checks.py.
+SECRET_KEY = envstr("ACCORD_SECRET_KEY", "accord-dev-only-insecure-secret-key-change-me-0123456789")
+ALLOWED_HOSTS = envlist("ACCORD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("ACCORD_CSRF_TRUSTED_ORIGINS", [])
+# Demo mode allows seeded data and demo-only shortcuts; production settings refuse them.
+ACCORD_DEMO = envbool("ACCORD_DEMO", True)
+ACCORD_BASE_URL = envstr("ACCORD_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "accord.core",
+    "accord.audit",
+    "accord.accounts",
+    "accord.orgs",
+    "accord.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+# SQLite (WAL, immediate transactions) is the embedded default of `make up`;
+# PostgreSQL in production and in tests.
+DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'accord.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers take the lock at BEGIN, so two processes never deadlock on upgrade
+        # from a read to a write lock ("database is locked").
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            "PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;"
+        ),
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "accounts:signin"
+LOGIN_REDIRECT_URL = "cases:my_cases"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- i18n -----------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = envstr("ACCORD_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [REPO_DIR / "frontend"]
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Redis, channels, celery ---------------------------------------------
+REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": envstr("ACCORD_CHANNEL_PREFIX", "accord")},
+    }
+}
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": envstr("ACCORD_CACHE_PREFIX", "accord"),
+    }
+}
+CELERY_BROKER_URL = envstr("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_DEFAULT_QUEUE = envstr("ACCORD_CELERY_QUEUE", "accord")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "accord.core.tasks.beat_heartbeat", "schedule": 10.0},
+}
+
+# --- Object storage (S3 API through the minio SDK) ------------------------
+S3_ENDPOINT = envstr("S3_ENDPOINT", "127.0.0.1:8333")
+S3_ACCESS_KEY = envstr("S3_ACCESS_KEY", "accord-dev")
+S3_SECRET_KEY = envstr("S3_SECRET_KEY", "accord-dev-secret-key")
+S3_SECURE = envbool("S3_SECURE", False)
+S3_REGION = envstr("S3_REGION", "us-east-1")
+S3_BUCKET_EVIDENCE = envstr("S3_BUCKET_EVIDENCE", "accord-evidence")
+S3_BUCKET_RECORDINGS = envstr("S3_BUCKET_RECORDINGS", "accord-recordings")
+S3_BUCKET_DOCUMENTS = envstr("S3_BUCKET_DOCUMENTS", "accord-documents")
+
+# --- Evidence limits (checked on content) ---------------------------------
+EVIDENCE_MAX_BYTES = envint("ACCORD_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+EVIDENCE_ALLOWED_TYPES = envlist(
+    "ACCORD_EVIDENCE_ALLOWED_TYPES",
+    ["application/pdf", "image/jpeg", "image/png", "audio/mpeg", "video/mp4", "audio/x-wav"],
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Sign-in: one-time codes and rate limits ------------------------------
+ACCORD_SMS_BACKEND = envstr("ACCORD_SMS_BACKEND", "accord.accounts.sms.LogSmsBackend")
+ACCORD_OTP_TTL_SECONDS = envint("ACCORD_OTP_TTL_SECONDS", 300)
+ACCORD_OTP_REQUESTS_PER_HOUR = envint("ACCORD_OTP_REQUESTS_PER_HOUR", 5)
+ACCORD_OTP_RESEND_SECONDS = envint("ACCORD_OTP_RESEND_SECONDS", 60)
+ACCORD_SIGNIN_FAILURES_PER_15MIN = envint("ACCORD_SIGNIN_FAILURES_PER_15MIN", 5)
+ACCORD_TOTP_ISSUER = envstr("ACCORD_TOTP_ISSUER", "Accord")
+
+# --- Media workers --------------------------------------------------------
+ACCORD_MEDIA_HEARTBEAT_TTL = envint("ACCORD_MEDIA_HEARTBEAT_TTL", 15)
+ACCORD_CELERY_HEARTBEAT_TTL = envint("ACCORD_CELERY_HEARTBEAT_TTL", 30)
+
+# --- REST API -------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "accord.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Accord API",
+    "DESCRIPTION": "Online dispute resolution for financial disputes.",
+    "VERSION": "0.1.0",
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("ACCORD_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("ACCORD_LOG_LEVEL", "INFO")},
+}

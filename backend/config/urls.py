@@ -1,0 +1,25 @@
+"""URL configuration."""
+
+from __future__ import annotations
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from accord.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/", include("accord.cases.api_urls")),
+    path("django-admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("", include("accord.core.urls")),
+    path("accounts/", include("accord.accounts.urls")),
+    path("orgs/", include("accord.orgs.urls")),
+    path("cases/", include("accord.cases.urls")),
+    prefix_default_language=False,
+)
