@@ -1,6 +1,7 @@
 """The ``accord`` console script: manage.py under a shorter name.
 
-``accord verify-case ORG-2026-00001`` is ``manage.py verify-case ORG-2026-00001``.
+Command names may be written with hyphens, as the docs do:
+``accord verify-case FMC-2026-00001`` runs the ``verify_case`` command.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["accord", *sys.argv[1:]])
+    argv = ["accord", *sys.argv[1:]]
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    execute_from_command_line(argv)
 
 
 if __name__ == "__main__":

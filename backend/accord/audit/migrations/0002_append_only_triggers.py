@@ -62,7 +62,9 @@ SQLITE_DOWN = [
 def _run(schema_editor, postgres: str, sqlite: list[str]) -> None:  # type: ignore[no-untyped-def]
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(postgres)
+        # No parameters: the RAISE format strings contain literal % signs.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(postgres)
     elif vendor == "sqlite":
         for statement in sqlite:
             schema_editor.execute(statement)
