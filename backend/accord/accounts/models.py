@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accord.audit.models import TraceChain
+
 # Mainland mobile numbers: 11 digits starting with 1.
 phone_validator = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13800138000.")
@@ -63,6 +65,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     preferred_language = models.CharField(max_length=10, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The user's security events (sign-ins, failures, second factor): created on first use.
+    chain = models.OneToOneField(
+        TraceChain, on_delete=models.PROTECT, null=True, blank=True, related_name="user"
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -81,3 +87,46 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.username
+
+
+class SignInCode(models.Model):
+    """A one-time code sent by SMS to a phone number.
+
+    Only the keyed hash is stored, so a database dump does not reveal live
+    codes. Wrong tries are counted in Redis (see ``accord.accounts.ratelimit``)
+    so that a refused try writes nothing to the database.
+    """
+
+    phone = models.CharField(_("mobile phone"), max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [models.Index(fields=["phone", "-created_at"], name="accounts_code_phone_recent")]
+
+    def __str__(self) -> str:
+        return f"code for {self.phone} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link (demo sessions, invitations). Stores the token's hash."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="signin_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    next_url = models.CharField(_("next page"), max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # ACCORD_DEMO only: a demo link lets later steps skip the phone confirmation.
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+
+    def __str__(self) -> str:
+        return f"link for {self.user} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -191,3 +192,19 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.organization.code if self.organization else "-"
         return f"{self.user} {self.role}@{where}"
+
+    def clean(self) -> None:
+        """The ``ROLE_ORG_KINDS`` rule, for forms (the admin); services check it too."""
+        kinds = ROLE_ORG_KINDS.get(self.role)
+        if kinds is None and self.organization is not None:
+            raise ValidationError({"organization": _("This role is held without an organization.")})
+        if kinds is not None and self.organization is None:
+            raise ValidationError({"organization": _("This role is held in an organization.")})
+        if (
+            kinds is not None
+            and self.organization is not None
+            and self.organization.kind not in kinds
+        ):
+            raise ValidationError(
+                {"role": _("This role cannot be held in this kind of organization.")}
+            )

@@ -1,0 +1,36 @@
+"""Reads about accounts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from accord.accounts.models import SignInCode, User
+from accord.accounts.phones import normalize_phone
+from accord.orgs.selectors import is_staff_member
+
+
+def user_by_phone(phone: str) -> User | None:
+    return User.objects.filter(phone=phone).first()
+
+
+def user_by_username_or_phone(identifier: str) -> User | None:
+    """Staff grant roles by naming a user either way; an exact username wins."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    by_username = User.objects.filter(username=identifier).first()
+    if by_username is not None:
+        return by_username
+    return user_by_phone(normalize_phone(identifier))
+
+
+def uses_staff_signin(user: User | AnonymousUser) -> bool:
+    """Staff (any non-applicant role) and Django-admin users sign in with password and TOTP."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_staff or user.is_superuser or is_staff_member(user))
+
+
+def latest_signin_code(phone: str) -> SignInCode | None:
+    """Only the newest code of a number counts: requesting a new one retires the old."""
+    return SignInCode.objects.filter(phone=phone).order_by("-created_at", "-pk").first()

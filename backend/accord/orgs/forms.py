@@ -1,0 +1,51 @@
+"""Organization admin forms. They shape input; ``orgs.services`` decides what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accord.orgs.models import ComplaintChannel, MediationRules, Organization
+from accord.orgs.selectors import roles_allowed_in
+
+
+class GrantRoleForm(forms.Form):
+    user = forms.CharField(
+        label=_("User (username or mobile number)"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = roles_allowed_in(organization)
+
+
+class RulesForm(forms.Form):
+    days_simple = forms.IntegerField(label=_("Simple cases (days)"), min_value=1)
+    days_normal = forms.IntegerField(label=_("Normal cases (days)"), min_value=1)
+    days_complex = forms.IntegerField(label=_("Complex cases (days)"), min_value=1)
+    acceptance_days = forms.IntegerField(label=_("Days to accept or decline"), min_value=1)
+    count_working_days = forms.BooleanField(label=_("Count working days only"), required=False)
+    fee_free = forms.BooleanField(label=_("Mediation is free of charge"), required=False)
+
+    @classmethod
+    def initial_from(cls, rules: MediationRules) -> dict[str, Any]:
+        return {name: getattr(rules, name) for name in cls.base_fields}
+
+
+class ChannelForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Kind"), choices=ComplaintChannel.Scope.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    url = forms.CharField(label=_("Web address"), max_length=200, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+    @classmethod
+    def initial_from(cls, channel: ComplaintChannel) -> dict[str, Any]:
+        return {name: getattr(channel, name) for name in cls.base_fields}
