@@ -1,0 +1,101 @@
+"""One-time sign-in links: made by a service, spent once by the view."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accord.accounts.models import SignInLink
+from accord.accounts.services import signin_link_create
+from accord.accounts.views import DEMO_LINK_KEY
+from accord.core.api import ServiceError
+from tests.accounts.conftest import actions, nothing_written
+
+TTL = timedelta(hours=2)
+
+
+def test_a_link_is_a_path_with_a_token_stored_only_as_a_hash(dora):
+    path = signin_link_create(user=dora, next_url="/cases/", ttl=TTL)
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    assert path == f"/accounts/link/{token}/"
+    link = SignInLink.objects.get()
+    assert token not in link.token_hash
+    assert link.next_url == "/cases/"
+    assert not link.is_demo
+    assert actions(dora) == ["signin_link.created"]
+
+
+def test_a_link_signs_in_once_and_redirects_to_the_next_page(client, dora):
+    path = signin_link_create(user=dora, next_url="/cases/42/", ttl=TTL)
+    with nothing_written(used_links=1, events=1):
+        response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == "/cases/42/"
+    assert client.session["_auth_user_id"] == str(dora.pk)
+    assert client.session[DEMO_LINK_KEY] is False
+    assert actions(dora)[-1] == "signin.succeeded"
+
+
+def test_a_used_link_shows_a_clear_page_with_410_and_does_not_sign_in(client, dora):
+    path = signin_link_create(user=dora, next_url="/", ttl=TTL)
+    client.get(path)
+    client.logout()
+    with nothing_written():
+        response = client.get(path)
+    assert response.status_code == 410
+    assert b"already been used" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_expired_link_shows_a_clear_page_with_410(client, dora):
+    path = signin_link_create(user=dora, next_url="/", ttl=TTL)
+    SignInLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    with nothing_written():
+        response = client.get(path)
+    assert response.status_code == 410
+    assert b"expired" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_unknown_link_shows_a_clear_page_with_404(client, db):
+    with nothing_written():
+        response = client.get("/accounts/link/not-a-real-token/")
+    assert response.status_code == 404
+    assert b"not valid" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_demo_link_is_marked_and_the_session_knows_it(client, dora, settings):
+    settings.ACCORD_DEMO = True
+    path = signin_link_create(user=dora, next_url="/", ttl=TTL, demo=True)
+    assert SignInLink.objects.get().is_demo
+    client.get(path)
+    assert client.session[DEMO_LINK_KEY] is True
+
+
+def test_demo_links_are_refused_outside_demo_mode(dora, settings):
+    settings.ACCORD_DEMO = False
+    with nothing_written(), pytest.raises(ServiceError) as caught:
+        signin_link_create(user=dora, next_url="/", ttl=TTL, demo=True)
+    assert caught.value.code == "demo_disabled"
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "cases/", ""])
+def test_a_link_only_leads_to_a_page_of_this_site(dora, next_url):
+    with nothing_written(), pytest.raises(ServiceError) as caught:
+        signin_link_create(user=dora, next_url=next_url, ttl=TTL)
+    assert caught.value.code == "next_url_invalid"
+
+
+def test_a_link_needs_a_positive_lifetime(dora):
+    with nothing_written(), pytest.raises(ServiceError) as caught:
+        signin_link_create(user=dora, next_url="/", ttl=timedelta(0))
+    assert caught.value.code == "ttl_invalid"
+
+
+def test_a_head_request_does_not_spend_the_link(client, dora):
+    path = signin_link_create(user=dora, next_url="/", ttl=TTL)
+    assert client.head(path).status_code == 405
+    assert client.get(path).status_code == 302
