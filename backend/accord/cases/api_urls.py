@@ -1,3 +1,30 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from accord.cases import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/", api.CaseListCreateView.as_view(), name="api-cases"),
+    path("cases/<str:case_no>/", api.CaseDetailView.as_view(), name="api-case-detail"),
+    path(
+        "cases/<str:case_no>/transitions/",
+        api.CaseTransitionView.as_view(),
+        name="api-case-transitions",
+    ),
+    path("cases/<str:case_no>/evidence/", api.CaseEvidenceView.as_view(), name="api-case-evidence"),
+    path("consultations/", api.ConsultationListCreateView.as_view(), name="api-consultations"),
+    path(
+        "consultations/<int:consultation_id>/",
+        api.ConsultationDetailView.as_view(),
+        name="api-consultation-detail",
+    ),
+    path(
+        "consultations/<int:consultation_id>/answer/",
+        api.ConsultationAnswerView.as_view(),
+        name="api-consultation-answer",
+    ),
+    path(
+        "consultations/<int:consultation_id>/convert/",
+        api.ConsultationConvertView.as_view(),
+        name="api-consultation-convert",
+    ),
+]

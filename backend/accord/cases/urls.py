@@ -1,5 +1,25 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from accord.cases import views
 
 app_name = "cases"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.my_cases, name="my_cases"),
+    path("apply/", views.apply, name="apply"),
+    path("consult/", views.consult, name="consult"),
+    path("consultations/<int:consultation_id>/", views.consultation_detail, name="consultation"),
+    path(
+        "consultations/<int:consultation_id>/convert/",
+        views.consultation_convert,
+        name="consultation_convert",
+    ),
+    path("<str:case_no>/", views.detail, name="detail"),
+    path("<str:case_no>/transition/", views.transition, name="transition"),
+    path("<str:case_no>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path(
+        "<str:case_no>/evidence/<uuid:evidence_uuid>/",
+        views.evidence_download,
+        name="evidence_download",
+    ),
+]

@@ -1,0 +1,270 @@
+"""Reads about cases and consultations, already filtered by what the user may see.
+
+Who sees a case (R4: only those who need to):
+
+- the applicant (the case's applicant account);
+- staff of the financial institution the case is against;
+- administrators of the case's mediation organization;
+- the case's assigned mediator, while a mediator of that organization;
+- the regulator officer who assigned it, while an officer of that regulator;
+- clerks of the court that entrusted it.
+
+Anyone else gets "not found", never "forbidden", so case numbers leak nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accord.accounts.models import User
+from accord.audit.models import TraceEvent
+from accord.cases.models import (
+    ApplicantType,
+    Case,
+    CaseState,
+    Consultation,
+    DisputeNature,
+    Evidence,
+    IntakeChannel,
+)
+from accord.cases.scope import CaseApplication
+from accord.cases.states import PARTY_PRECEDENCE, PARTY_ROLE, TRANSITIONS, Party, targets_from
+from accord.orgs.models import Organization, OrgKind, Role
+from accord.orgs.selectors import has_role, organizations_where
+
+AnyUser = User | AnonymousUser
+StrOrPromise = str | Promise
+
+
+def _visible_q(user: User) -> Q:
+    return (
+        Q(applicant=user)
+        | Q(respondent__in=organizations_where(user, Role.INSTITUTION_STAFF))
+        | Q(organization__in=organizations_where(user, Role.ORG_ADMIN))
+        | Q(mediator=user, organization__in=organizations_where(user, Role.MEDIATOR))
+        | Q(
+            channel=IntakeChannel.REGULATOR,
+            submitted_by=user,
+            referred_by__in=organizations_where(user, Role.REGULATOR_OFFICER),
+        )
+        | Q(
+            channel=IntakeChannel.COURT,
+            court__in=organizations_where(user, Role.COURT_CLERK),
+        )
+    )
+
+
+def case_list_for_user(*, user: AnyUser) -> QuerySet[Case]:
+    """The cases ``user`` may see, newest first."""
+    if not isinstance(user, User) or not user.is_active:
+        return Case.objects.none()
+    return Case.objects.filter(_visible_q(user)).select_related(
+        "organization", "respondent", "mediator"
+    )
+
+
+def access_case(*, user: AnyUser, case_no: str) -> Case:
+    """The case, or :class:`Http404` when it does not exist *or* ``user`` may not see it."""
+    try:
+        return case_list_for_user(user=user).get(case_no=case_no)
+    except Case.DoesNotExist as exc:
+        raise Http404(_("No such case.")) from exc
+
+
+def case_parties(*, case: Case, user: AnyUser) -> frozenset[Party]:
+    """How ``user`` stands to ``case`` for the transition table."""
+    if not isinstance(user, User) or not user.is_active:
+        return frozenset()
+    parties: set[Party] = set()
+    if case.applicant_id is not None and case.applicant_id == user.pk:
+        parties.add(Party.APPLICANT)
+    if has_role(user, Role.ORG_ADMIN, case.organization):
+        parties.add(Party.ORG_ADMIN)
+    if (
+        case.mediator_id is not None
+        and case.mediator_id == user.pk
+        and has_role(user, Role.MEDIATOR, case.organization)
+    ):
+        parties.add(Party.MEDIATOR)
+    return frozenset(parties)
+
+
+def case_role_of(*, case: Case, user: AnyUser) -> str | None:
+    """The role ``user`` acts in on ``case``, for the trace's actor."""
+    parties = case_parties(case=case, user=user)
+    for party in PARTY_PRECEDENCE:
+        if party in parties:
+            return PARTY_ROLE[party]
+    for role, organization in (
+        (Role.INSTITUTION_STAFF, case.respondent),
+        (Role.COURT_CLERK, case.court),
+        (Role.REGULATOR_OFFICER, case.referred_by),
+    ):
+        if organization is not None and has_role(user, role, organization):
+            return role.value
+    return None
+
+
+def case_allowed_transitions(*, case: Case, user: AnyUser) -> list[CaseState]:
+    """The moves ``user`` may make on ``case`` now (for action buttons)."""
+    parties = case_parties(case=case, user=user)
+    return [
+        to for to in targets_from(case.state) if TRANSITIONS[(CaseState(case.state), to)] & parties
+    ]
+
+
+def mediators_of(*, organization: Organization) -> QuerySet[User]:
+    """Users who hold an active mediator membership in ``organization``."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organization=organization,
+            memberships__role=Role.MEDIATOR,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+ACTION_LABELS: dict[str, StrOrPromise] = {
+    "case.submitted": gettext_lazy("Case submitted"),
+    "case.accepted": gettext_lazy("Accepted"),
+    "case.declined": gettext_lazy("Declined"),
+    "case.assigned": gettext_lazy("Mediator assigned"),
+    "case.mediating": gettext_lazy("Mediation started"),
+    "case.agreement": gettext_lazy("Agreement reached"),
+    "case.failed": gettext_lazy("Mediation failed"),
+    "case.terminated": gettext_lazy("Terminated"),
+    "case.withdrawn": gettext_lazy("Withdrawn"),
+    "case.closed": gettext_lazy("Closed"),
+    "case.materials_signed": gettext_lazy("Court materials signed for"),
+    "evidence.uploaded": gettext_lazy("Evidence uploaded"),
+    "evidence.accessed": gettext_lazy("Evidence opened"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    seq: int
+    action: str
+    label: str
+    actor: str
+    role: str
+    occurred_at: datetime
+    hash: str
+    reason: str
+
+    @property
+    def short_hash(self) -> str:
+        return self.hash[:12]
+
+
+def case_timeline(*, case: Case) -> list[TimelineEntry]:
+    """The case's trace, oldest first. Callers have already checked access."""
+    events = list(TraceEvent.objects.filter(chain_id=case.chain_id).order_by("seq"))
+    user_ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    entries = []
+    for event in events:
+        actor = event.actor if isinstance(event.actor, dict) else {}
+        label = names.get(event.actor_user_id or 0) or str(actor.get("label", ""))
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        entries.append(
+            TimelineEntry(
+                seq=event.seq,
+                action=event.action,
+                label=str(ACTION_LABELS.get(event.action, event.action)),
+                actor=label,
+                role=str(actor.get("role") or actor.get("kind") or ""),
+                occurred_at=event.occurred_at,
+                hash=event.hash,
+                reason=str(payload.get("reason") or ""),
+            )
+        )
+    return entries
+
+
+def evidence_for_case(*, case: Case) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(case=case).select_related("uploaded_by").order_by("id")
+
+
+def access_evidence(*, user: AnyUser, case_no: str, evidence_uuid: UUID | str) -> Evidence:
+    case = access_case(user=user, case_no=case_no)
+    try:
+        return evidence_for_case(case=case).get(uuid=evidence_uuid)
+    except (Evidence.DoesNotExist, ValueError) as exc:
+        raise Http404(_("No such evidence.")) from exc
+
+
+# --- Consultations ---------------------------------------------------------
+
+
+def consultation_list_for_user(*, user: AnyUser) -> QuerySet[Consultation]:
+    """The asker's own consultations, and those addressed to an organization
+    where ``user`` is a mediator or administrator (they answer them)."""
+    if not isinstance(user, User) or not user.is_active:
+        return Consultation.objects.none()
+    return Consultation.objects.filter(
+        Q(asker=user) | Q(organization__in=organizations_where(user, Role.MEDIATOR, Role.ORG_ADMIN))
+    ).select_related("organization", "respondent")
+
+
+def access_consultation(*, user: AnyUser, consultation_id: int) -> Consultation:
+    try:
+        return consultation_list_for_user(user=user).get(pk=consultation_id)
+    except Consultation.DoesNotExist as exc:
+        raise Http404(_("No such consultation.")) from exc
+
+
+def may_answer_consultation(*, consultation: Consultation, user: AnyUser) -> bool:
+    return has_role(user, Role.MEDIATOR, consultation.organization) or has_role(
+        user, Role.ORG_ADMIN, consultation.organization
+    )
+
+
+def consultation_application_draft(*, consultation: Consultation) -> CaseApplication:
+    """The application a consultation already answers: the applicant only
+    confirms or completes it (R2: no retyping)."""
+    return CaseApplication(
+        organization=consultation.organization,
+        respondent=consultation.respondent,
+        applicant_type=consultation.applicant_type or ApplicantType.NATURAL_PERSON,
+        applicant_name=consultation.contact_name,
+        applicant_phone=consultation.contact_phone,
+        business_type=consultation.business_type,
+        dispute_nature=DisputeNature.CIVIL_COMMERCIAL,
+        amount=consultation.amount,
+        description=consultation.description,
+    )
+
+
+# --- Organizations offered in forms ------------------------------------------
+
+
+def mediation_organizations() -> QuerySet[Organization]:
+    return Organization.objects.filter(
+        kind__in=[OrgKind.FINANCIAL_MEDIATION, OrgKind.PEOPLES_MEDIATION], is_active=True
+    ).order_by("name")
+
+
+def financial_institutions() -> QuerySet[Organization]:
+    return Organization.objects.filter(kind=OrgKind.FINANCIAL_INSTITUTION, is_active=True).order_by(
+        "name"
+    )
+
+
+def organization_by_code(code: str | None) -> Organization | None:
+    """Any organization by its code; the service decides whether it fits."""
+    if not code:
+        return None
+    return Organization.objects.filter(code=code).first()

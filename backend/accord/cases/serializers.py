@@ -1,0 +1,288 @@
+"""API shapes. Input serializers parse types only: every business rule (scope,
+who may do what) is the services', so the web and the API refuse alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field, inline_serializer
+from rest_framework import serializers
+
+from accord.cases.models import Case, Consultation, Evidence
+from accord.cases.scope import CaseApplication
+from accord.cases.selectors import (
+    case_allowed_transitions,
+    case_timeline,
+    evidence_for_case,
+    organization_by_code,
+)
+from accord.orgs.models import Organization
+
+# Built with inline_serializer: a declared field called "fields" would read as
+# an override of Serializer.fields.
+ErrorDetailSerializer = inline_serializer(
+    name="ErrorDetail",
+    fields={
+        "code": serializers.CharField(help_text="Stable error code; see docs/api.md."),
+        "message": serializers.CharField(),
+        "fields": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="Messages by input field name.",
+        ),
+    },
+)
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """Every error response: ``{"error": {"code", "message", "fields"}}``."""
+
+    error = ErrorDetailSerializer
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer[Organization]):
+    class Meta:
+        model = Organization
+        fields = ["code", "name"]
+
+
+# --- Output ------------------------------------------------------------------
+
+
+class CaseSerializer(serializers.ModelSerializer[Case]):
+    organization = OrganizationRefSerializer()
+    respondent = OrganizationRefSerializer()
+    mediator = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "case_no",
+            "state",
+            "channel",
+            "organization",
+            "respondent",
+            "applicant_type",
+            "applicant_name",
+            "business_type",
+            "dispute_nature",
+            "amount",
+            "mediator",
+            "created_at",
+            "state_changed_at",
+        ]
+
+    def get_mediator(self, case: Case) -> str | None:
+        return str(case.mediator) if case.mediator_id else None
+
+
+class TimelineEntrySerializer(serializers.Serializer[Any]):
+    seq = serializers.IntegerField()
+    action = serializers.CharField()
+    title = serializers.CharField(source="label", help_text="The action in words.")
+    actor = serializers.CharField()
+    role = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    hash = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
+    uploaded_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["uuid", "name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+    def get_uploaded_by(self, evidence: Evidence) -> str:
+        return str(evidence.uploaded_by)
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """The case with its timeline (from the trace), evidence and the moves the
+    requesting user (``context["user"]``) may make now."""
+
+    court = OrganizationRefSerializer(allow_null=True)
+    referred_by = OrganizationRefSerializer(allow_null=True)
+    timeline = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [
+            *CaseSerializer.Meta.fields,
+            "state_reason",
+            "applicant_phone",
+            "credit_code",
+            "representative",
+            "description",
+            "claims",
+            "referred_by",
+            "regulator_reference",
+            "court",
+            "court_case_no",
+            "entrusted_on",
+            "materials_signed_on",
+            "consultation",
+            "timeline",
+            "evidence",
+            "allowed_transitions",
+        ]
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, case: Case) -> Any:
+        return TimelineEntrySerializer(case_timeline(case=case), many=True).data
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, case: Case) -> Any:
+        return EvidenceSerializer(evidence_for_case(case=case), many=True).data
+
+    def get_allowed_transitions(self, case: Case) -> list[str]:
+        user = self.context["user"]
+        return [str(to) for to in case_allowed_transitions(case=case, user=user)]
+
+
+class ConsultationSerializer(serializers.ModelSerializer[Consultation]):
+    organization = OrganizationRefSerializer()
+    respondent = OrganizationRefSerializer()
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "id",
+            "topic",
+            "status",
+            "organization",
+            "respondent",
+            "business_type",
+            "applicant_type",
+            "amount",
+            "description",
+            "contact_name",
+            "contact_phone",
+            "answer",
+            "answered_at",
+            "created_at",
+        ]
+
+
+# --- Input -------------------------------------------------------------------
+
+
+def _amount_field() -> serializers.DecimalField:
+    # Decimal places and digits are the service's rules (and its error messages).
+    return serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        required=False,
+        allow_null=True,
+        help_text='Yuan, as a string, e.g. "1200.50".',
+    )
+
+
+class ApplicationInputSerializer(serializers.Serializer[Any]):
+    """An application for mediation. Organizations are named by their code."""
+
+    organization = serializers.CharField(
+        required=False, allow_blank=True, help_text="Mediation organization code, e.g. FMC."
+    )
+    respondent = serializers.CharField(
+        required=False, allow_blank=True, help_text="Financial institution code."
+    )
+    applicant_type = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="natural_person | legal_person | unincorporated",
+    )
+    applicant_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    applicant_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    applicant_id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    credit_code = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    representative = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    business_type = serializers.CharField(
+        required=False, allow_blank=True, help_text="One of the business types; see docs/api.md."
+    )
+    dispute_nature = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="civil_commercial (others are refused as out of scope)",
+    )
+    amount = _amount_field()
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    claims = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def to_application(self, *, base: CaseApplication | None = None) -> CaseApplication:
+        """The application the input describes; with ``base``, only the fields the
+        client sent replace the base's (confirming a consultation's draft)."""
+        data: dict[str, Any] = dict(self.validated_data)
+        values: dict[str, Any] = (
+            {
+                "organization": base.organization,
+                "respondent": base.respondent,
+                "applicant_type": base.applicant_type,
+                "applicant_name": base.applicant_name,
+                "applicant_phone": base.applicant_phone,
+                "applicant_id_number": base.applicant_id_number,
+                "credit_code": base.credit_code,
+                "representative": base.representative,
+                "business_type": base.business_type,
+                "dispute_nature": base.dispute_nature,
+                "amount": base.amount,
+                "description": base.description,
+                "claims": base.claims,
+            }
+            if base is not None
+            else {
+                "organization": None,
+                "respondent": None,
+                "applicant_type": "",
+                "applicant_name": "",
+                "applicant_phone": "",
+                "applicant_id_number": "",
+                "credit_code": "",
+                "representative": "",
+                "business_type": "",
+                "dispute_nature": "civil_commercial",
+                "amount": None,
+                "description": "",
+                "claims": "",
+            }
+        )
+        for name in ("organization", "respondent"):
+            if name in data:
+                values[name] = organization_by_code(data.pop(name))
+        for name, value in data.items():
+            values[name] = value.strip() if isinstance(value, str) else value
+        for name in ("applicant_id_number", "credit_code"):
+            values[name] = str(values[name]).upper()
+        amount = values["amount"]
+        values["amount"] = Decimal(amount) if amount is not None else None
+        return CaseApplication(**values)
+
+
+class ConsultationInputSerializer(serializers.Serializer[Any]):
+    topic = serializers.CharField(help_text="consultation | mediation | notarization | arbitration")
+    organization = serializers.CharField(help_text="Mediation organization code.")
+    respondent = serializers.CharField(help_text="Financial institution code.")
+    business_type = serializers.CharField()
+    applicant_type = serializers.CharField(required=False, default="natural_person")
+    amount = _amount_field()
+    description = serializers.CharField(max_length=5000)
+    contact_name = serializers.CharField(max_length=150)
+    contact_phone = serializers.CharField(max_length=20)
+
+
+class TransitionInputSerializer(serializers.Serializer[Any]):
+    to = serializers.CharField(help_text="The target state, e.g. accepted.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    mediator = serializers.IntegerField(
+        required=False, allow_null=True, help_text="User id; needed to move to 'assigned'."
+    )
+
+
+class AnswerInputSerializer(serializers.Serializer[Any]):
+    answer = serializers.CharField(max_length=10000)
+
+
+class EvidenceInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="The evidence file (multipart/form-data).")

@@ -1,0 +1,53 @@
+"""Every write to cases and consultations, each in one transaction with its trace event.
+
+Import from here: ``from accord.cases.services import case_apply``.
+"""
+
+from accord.cases.scope import CaseApplication
+from accord.cases.services.consultations import (
+    consultation_answer,
+    consultation_convert_to_case,
+    consultation_create,
+)
+from accord.cases.services.evidence import evidence_open, evidence_upload
+from accord.cases.services.intake import (
+    case_apply,
+    case_assign_by_regulator,
+    case_entrust_by_court,
+    format_case_no,
+    intake_year,
+)
+from accord.cases.services.transitions import (
+    case_accept,
+    case_assign_mediator,
+    case_close,
+    case_decline,
+    case_record_outcome,
+    case_sign_for_materials,
+    case_start_mediation,
+    case_transition,
+    case_withdraw,
+)
+
+__all__ = [
+    "CaseApplication",
+    "case_accept",
+    "case_apply",
+    "case_assign_by_regulator",
+    "case_assign_mediator",
+    "case_close",
+    "case_decline",
+    "case_entrust_by_court",
+    "case_record_outcome",
+    "case_sign_for_materials",
+    "case_start_mediation",
+    "case_transition",
+    "case_withdraw",
+    "consultation_answer",
+    "consultation_convert_to_case",
+    "consultation_create",
+    "evidence_open",
+    "evidence_upload",
+    "format_case_no",
+    "intake_year",
+]

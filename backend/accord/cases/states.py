@@ -1,0 +1,68 @@
+"""The case state machine: one table says which moves exist and who may make them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from accord.cases.models import CaseState
+from accord.orgs.models import Role
+
+
+class Party(StrEnum):
+    """How a user stands to one case (derived by ``selectors.case_parties``)."""
+
+    APPLICANT = "applicant"  # the case's applicant account
+    ORG_ADMIN = "org_admin"  # administrator of the case's mediation organization
+    MEDIATOR = "mediator"  # the case's assigned mediator, still a mediator there
+
+
+# The trace records the actor's role; a party maps onto the role it stems from.
+PARTY_ROLE: Mapping[Party, str] = {
+    Party.APPLICANT: Role.APPLICANT,
+    Party.ORG_ADMIN: Role.ORG_ADMIN,
+    Party.MEDIATOR: Role.MEDIATOR,
+}
+
+# When a user is more than one party, the trace names the role in this order.
+PARTY_PRECEDENCE = (Party.MEDIATOR, Party.ORG_ADMIN, Party.APPLICANT)
+
+S = CaseState
+_ADMIN = frozenset({Party.ORG_ADMIN})
+_RUNNER = frozenset({Party.MEDIATOR, Party.ORG_ADMIN})
+_APPLICANT = frozenset({Party.APPLICANT})
+
+TRANSITIONS: Mapping[tuple[CaseState, CaseState], frozenset[Party]] = {
+    (S.SUBMITTED, S.ACCEPTED): _ADMIN,
+    (S.SUBMITTED, S.DECLINED): _ADMIN,
+    (S.ACCEPTED, S.ASSIGNED): _ADMIN,
+    (S.ASSIGNED, S.MEDIATING): _RUNNER,
+    (S.MEDIATING, S.AGREEMENT): _RUNNER,
+    (S.MEDIATING, S.FAILED): _RUNNER,
+    (S.MEDIATING, S.TERMINATED): _RUNNER,
+    # Withdrawal: the applicant, from any open state before a final outcome.
+    (S.SUBMITTED, S.WITHDRAWN): _APPLICANT,
+    (S.ACCEPTED, S.WITHDRAWN): _APPLICANT,
+    (S.ASSIGNED, S.WITHDRAWN): _APPLICANT,
+    (S.MEDIATING, S.WITHDRAWN): _APPLICANT,
+    (S.AGREEMENT, S.CLOSED): _RUNNER,
+    (S.FAILED, S.CLOSED): _RUNNER,
+    (S.TERMINATED, S.CLOSED): _RUNNER,
+    (S.WITHDRAWN, S.CLOSED): _RUNNER,
+    (S.DECLINED, S.CLOSED): _RUNNER,
+}
+
+# Open: the case is still in progress; evidence may be added.
+OPEN_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.MEDIATING})
+OUTCOME_STATES = frozenset({S.AGREEMENT, S.FAILED, S.TERMINATED, S.WITHDRAWN, S.DECLINED})
+# A decline must say why (R12: "declines and states why"); so must a termination.
+REASON_REQUIRED = frozenset({S.DECLINED, S.TERMINATED})
+
+
+def targets_from(state: CaseState | str) -> list[CaseState]:
+    """The states a case in ``state`` can move to, in declaration order."""
+    return [to for (frm, to) in TRANSITIONS if frm == state]
+
+
+def is_legal(frm: CaseState | str, to: CaseState | str) -> bool:
+    return (CaseState(frm), CaseState(to)) in TRANSITIONS

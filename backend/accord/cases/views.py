@@ -1,0 +1,266 @@
+"""Case pages: parse, authorize (through selectors: 404 for what is not yours),
+call one service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accord.accounts.models import User
+from accord.cases import selectors, services
+from accord.cases.forms import (
+    AnswerForm,
+    ApplicationForm,
+    ConsultationForm,
+    EvidenceForm,
+    TransitionForm,
+    add_service_error,
+)
+from accord.cases.models import Case, CaseState, ConsultationStatus, ConsultationTopic
+from accord.cases.states import OPEN_STATES, REASON_REQUIRED
+from accord.core.api import ServiceError
+
+
+def _user(request: HttpRequest) -> User:
+    """Precondition: behind ``login_required``."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _submitted(request: HttpRequest, case: Case) -> None:
+    message = _("Your application %(case_no)s was submitted.") % {"case_no": case.case_no}
+    messages.success(request, message)
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "cases/my_cases.html",
+        {
+            "cases": selectors.case_list_for_user(user=user),
+            "consultations": selectors.consultation_list_for_user(user=user),
+        },
+    )
+
+
+def _applicant_initial(user: User) -> dict[str, Any]:
+    return {"applicant_name": user.display_name, "applicant_phone": user.phone or ""}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ApplicationForm(request.POST or None, initial=_applicant_initial(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_apply(applicant=user, application=form.to_application())
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            _submitted(request, case)
+            return redirect("cases:detail", case_no=case.case_no)
+    return render(request, "cases/apply.html", {"form": form, "consultation": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consult(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    topic = request.GET.get("topic", "")
+    initial = {
+        "topic": topic if topic in ConsultationTopic.values else ConsultationTopic.CONSULTATION,
+        "contact_name": user.display_name,
+        "contact_phone": user.phone or "",
+    }
+    form = ConsultationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consultation = services.consultation_create(
+                asker=user,
+                topic=data["topic"],
+                organization=data["organization"],
+                respondent=data["respondent"],
+                business_type=data["business_type"],
+                description=data["description"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                amount=data["amount"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Your question was sent. We will answer it here."))
+            return redirect("cases:consultation", consultation_id=consultation.pk)
+    return render(request, "cases/consult.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_detail(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    user = _user(request)
+    consultation = selectors.access_consultation(user=user, consultation_id=consultation_id)
+    may_answer = selectors.may_answer_consultation(consultation=consultation, user=user)
+    form = AnswerForm(request.POST or None, initial={"answer": consultation.answer})
+    if request.method == "POST":
+        if not may_answer:
+            return HttpResponse(status=403)
+        if form.is_valid():
+            try:
+                services.consultation_answer(
+                    consultation=consultation, user=user, answer=form.cleaned_data["answer"]
+                )
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("The answer was saved."))
+                return redirect("cases:consultation", consultation_id=consultation.pk)
+    case = Case.objects.filter(consultation=consultation).only("case_no").first()
+    visible_case = (
+        case
+        if case and selectors.case_list_for_user(user=user).filter(pk=case.pk).exists()
+        else None
+    )
+    return render(
+        request,
+        "cases/consultation_detail.html",
+        {
+            "consultation": consultation,
+            "answer_form": form if may_answer else None,
+            "may_convert": consultation.asker_id == user.pk
+            and consultation.status != ConsultationStatus.CONVERTED,
+            "case": visible_case,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_convert(request: HttpRequest, consultation_id: int) -> HttpResponse:
+    """The prefilled application: the asker confirms or completes it."""
+    user = _user(request)
+    consultation = selectors.access_consultation(user=user, consultation_id=consultation_id)
+    if consultation.asker_id != user.pk:
+        return HttpResponse(status=403)
+    draft = selectors.consultation_application_draft(consultation=consultation)
+    form = ApplicationForm(request.POST or None, initial=ApplicationForm.initial_from(draft))
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.consultation_convert_to_case(
+                consultation=consultation, user=user, application=form.to_application()
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            _submitted(request, case)
+            return redirect("cases:detail", case_no=case.case_no)
+    return render(request, "cases/apply.html", {"form": form, "consultation": consultation})
+
+
+def _detail_context(request: HttpRequest, case: Case, user: User) -> dict[str, Any]:
+    allowed = selectors.case_allowed_transitions(case=case, user=user)
+    mediators = selectors.mediators_of(organization=case.organization)
+    actions = [
+        {
+            "to": to,
+            "label": to.label,
+            "needs_reason": to in REASON_REQUIRED,
+            "needs_mediator": to == CaseState.ASSIGNED,
+        }
+        for to in allowed
+    ]
+    return {
+        "case": case,
+        "timeline": selectors.case_timeline(case=case),
+        "evidence": selectors.evidence_for_case(case=case),
+        "actions": actions,
+        "mediators": mediators,
+        "may_upload": case.state in OPEN_STATES,
+        "evidence_form": EvidenceForm(),
+    }
+
+
+@login_required
+def detail(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.access_case(user=user, case_no=case_no)
+    return render(request, "cases/detail.html", _detail_context(request, case, user))
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.access_case(user=user, case_no=case_no)
+    form = TransitionForm(request.POST, mediators=User.objects.filter(is_active=True))
+    if not form.is_valid():
+        messages.error(request, _("The change could not be made: the form was incomplete."))
+        return redirect("cases:detail", case_no=case.case_no)
+    try:
+        services.case_transition(
+            case=case,
+            user=user,
+            to=form.cleaned_data["to"],
+            reason=form.cleaned_data["reason"],
+            mediator=form.cleaned_data["mediator"],
+        )
+    except ServiceError as exc:
+        details = [m for messages_ in exc.fields.values() for m in messages_]
+        messages.error(request, " ".join([exc.message, *details]))
+        status = exc.http_status
+        context = _detail_context(request, case, user)
+        return render(request, "cases/detail.html", context, status=status)
+    state = case.get_state_display()
+    messages.success(request, _("The case is now: %(state)s.") % {"state": state})
+    return redirect("cases:detail", case_no=case.case_no)
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.access_case(user=user, case_no=case_no)
+    form = EvidenceForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.evidence_upload(
+                case=case, user=user, name=upload.name or "", stream=upload, size=upload.size
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+            status = exc.http_status
+        else:
+            messages.success(request, _("The evidence was uploaded."))
+            return redirect("cases:detail", case_no=case.case_no)
+    context = _detail_context(request, case, user)
+    context["evidence_form"] = form
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+def evidence_download(
+    request: HttpRequest, case_no: str, evidence_uuid: UUID
+) -> StreamingHttpResponse:
+    user = _user(request)
+    evidence = selectors.access_evidence(user=user, case_no=case_no, evidence_uuid=evidence_uuid)
+    chunks = services.evidence_open(evidence=evidence, user=user)
+    response = StreamingHttpResponse(chunks, content_type=evidence.content_type)
+    response["Content-Length"] = str(evidence.size)
+    disposition = content_disposition_header(as_attachment=True, filename=evidence.name)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
