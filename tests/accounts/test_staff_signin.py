@@ -6,8 +6,7 @@ import pytest
 
 from accord.accounts.services import RateLimited, staff_password_check
 from accord.core.api import ServiceError
-from tests.accounts.conftest import IP, PASSWORD, actions, nothing_written
-from tests.factories import UserFactory
+from tests.accounts.conftest import IP, PASSWORD, actions, make_user, nothing_written
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +53,7 @@ def test_the_lock_ignores_the_case_of_the_username(alice):
 
 
 def test_an_applicant_cannot_use_the_password_form(db):
-    UserFactory(username="13900000009", phone="13900000009")  # no staff role, has a password
+    make_user(username="13900000009", phone="13900000009")  # no staff role, has a password
     with nothing_written(), pytest.raises(ServiceError) as caught:
         staff_password_check(username="13900000009", password=PASSWORD, client_ip=IP)
     assert caught.value.code == "use_phone_signin"

@@ -101,13 +101,14 @@ def signin_code(request: HttpRequest) -> HttpResponse:
     ip = client_ip(request)
     form = CodeForm(request.POST or None)
     refusal: ServiceError | None = None
+    resend_errors: list[str] = []
     if request.method == "POST" and "resend" in request.POST:
         form = CodeForm()
         try:
             services.signin_code_request(phone=phone, client_ip=ip)
         except ServiceError as exc:
             refusal = exc
-            add_service_error(form, exc)
+            resend_errors = [exc.message]
         else:
             messages.success(request, _("We sent a new code. The previous one no longer works."))
             return redirect("accounts:signin_code")
@@ -124,7 +125,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
             request.session.pop(PHONE_KEY, None)
             request.session.pop(NEXT_KEY, None)
             return redirect(next_url)
-    context = {"form": form, "phone": mask_phone(phone)}
+    context = {"form": form, "phone": mask_phone(phone), "resend_errors": resend_errors}
     return render(
         request, "accounts/signin_code.html", context, status=_status(bool(form.errors), refusal)
     )
