@@ -1,0 +1,128 @@
+"""One-time sign-in links (demo sessions, invitations)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from accord.accounts.models import SignInLink, User
+from accord.accounts.services.accounts import user_chain
+from accord.accounts.services.errors import refuse
+from accord.accounts.services.lockout import trace_signed_in
+from accord.audit.actors import Actor
+from accord.audit.canonical import format_time
+from accord.audit.services import trace_append
+from accord.core.api import ServiceError
+
+
+class SignInLinkUnavailable(ServiceError):
+    """A link that is unknown (404), or used or expired (410)."""
+
+    def __init__(self, message: str, *, code: str, http_status: int) -> None:
+        super().__init__(message, code=code)
+        self.http_status = http_status
+
+
+def _token_hash(token: str) -> str:
+    # The token has 256 random bits: a plain hash suffices.
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def _is_local_path(url: str) -> bool:
+    return url.startswith("/") and not url.startswith("//") and "\\" not in url
+
+
+def signin_link_create(
+    *,
+    user: User,
+    next_url: str,
+    ttl: timedelta,
+    demo: bool = False,
+    actor: Actor | None = None,
+) -> str:
+    """A one-time sign-in link for ``user`` to ``next_url`` (a local path); returns its path.
+
+    ``demo`` (only with ACCORD_DEMO) marks the link so later steps may skip the
+    phone confirmation. The token is shown once and stored only as a hash.
+    """
+    if not _is_local_path(next_url):
+        message = _("The next page must be a path on this site.")
+        raise refuse(message, code="next_url_invalid", field="next_url")
+    if ttl <= timedelta(0):
+        raise refuse(_("The link must be valid for some time."), code="ttl_invalid", field="ttl")
+    if demo and not settings.ACCORD_DEMO:
+        message = _("Demo links exist only in demo mode.")
+        raise refuse(message, code="demo_disabled", field="demo")
+    if not user.is_active:
+        raise refuse(_("This account is disabled."), code="account_disabled", field="user")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        link = SignInLink.objects.create(
+            user=user,
+            token_hash=_token_hash(token),
+            next_url=next_url,
+            created_at=now,
+            expires_at=now + ttl,
+            is_demo=demo,
+        )
+        trace_append(
+            chain=user_chain(user),
+            action="signin_link.created",
+            actor=actor or Actor.system("accounts"),
+            payload={
+                "link_id": link.pk,
+                "next_url": next_url,
+                "expires_at": format_time(link.expires_at),
+                "demo": demo,
+            },
+        )
+    # Unprefixed (default-language) path: the visitor's language choice then applies.
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("accounts:link", kwargs={"token": token})
+
+
+def signin_link_use(*, token: str, client_ip: str) -> SignInLink:
+    """Spend a link; returns it (with its user) for the caller to log the session in."""
+    with transaction.atomic():
+        link = (
+            SignInLink.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(token_hash=_token_hash(token))
+            .first()
+        )
+        if link is None:
+            raise SignInLinkUnavailable(
+                _("This sign-in link is not valid. Check that you copied all of it."),
+                code="link_unknown",
+                http_status=status.HTTP_404_NOT_FOUND,
+            )
+        if link.used_at is not None:
+            raise SignInLinkUnavailable(
+                _("This sign-in link has already been used. Each link works only once."),
+                code="link_used",
+                http_status=status.HTTP_410_GONE,
+            )
+        if link.expires_at <= timezone.now() or not link.user.is_active:
+            raise SignInLinkUnavailable(
+                _("This sign-in link has expired. Ask for a new one."),
+                code="link_expired",
+                http_status=status.HTTP_410_GONE,
+            )
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+        trace_signed_in(
+            user=link.user,
+            method="link",
+            client_ip=client_ip,
+            extra={"link_id": link.pk, "demo": link.is_demo},
+        )
+    return link
