@@ -8,7 +8,7 @@ from accord.accounts.models import User
 from accord.orgs.models import MediationRules, Membership, Organization, OrgKind, Role
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -19,9 +19,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class ApplicantFactory(UserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     username = factory.SelfAttribute("phone")
-    password = None
+    # "!" prefixes an unusable password (applicants sign in with a phone code).
+    password = "!unusable"
 
     @factory.post_generation
     def applicant_role(self, create, extracted, **kwargs):
@@ -29,7 +33,7 @@ class ApplicantFactory(UserFactory):
             Membership.objects.get_or_create(user=self, organization=None, role=Role.APPLICANT)
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
         django_get_or_create = ("code",)
@@ -40,6 +44,9 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 
 
 class MediationOrgFactory(OrganizationFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     kind = OrgKind.FINANCIAL_MEDIATION
     code = factory.Sequence(lambda n: f"MED{n}")
 
@@ -55,7 +62,7 @@ class InstitutionFactory(OrganizationFactory):
     sector = "bank"
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

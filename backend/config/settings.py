@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -12,6 +13,21 @@ from config.env import envbool, envint, envlist, envstr
 BASE_DIR = Path(__file__).resolve().parent.parent  # backend/
 REPO_DIR = BASE_DIR.parent
 VAR_DIR = Path(envstr("ACCORD_VAR_DIR", str(REPO_DIR / "var")))
+
+
+def _load_env_file(path: Path) -> None:
+    """`make up` writes its ports and keys to var/stack.env; `accord ...` commands run by
+    hand read it too, so they reach that stack. Variables already set win; the test harness
+    sets ACCORD_ENV_FILE="" so a local stack never leaks into tests."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, sep, value = line.partition("=")
+        if sep and not name.lstrip().startswith("#"):
+            os.environ.setdefault(name.strip(), value.strip())
+
+
+_load_env_file(Path(os.environ.get("ACCORD_ENV_FILE", str(VAR_DIR / "stack.env"))))
 
 DEBUG = envbool("ACCORD_DEBUG", False)
 # The demo secret is refused in production (ACCORD_DEMO=0) by checks.py.
@@ -38,6 +54,8 @@ INSTALLED_APPS = [
     "accord.accounts",
     "accord.orgs",
     "accord.cases",
+    "accord.rooms",
+    "accord.demo",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +157,10 @@ CELERY_TASK_DEFAULT_QUEUE = envstr("ACCORD_CELERY_QUEUE", "accord")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "accord.core.tasks.beat_heartbeat", "schedule": 10.0},
+    "purge-signin-secrets": {
+        "task": "accord.accounts.tasks.purge_signin_secrets",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # --- Object storage (S3 API through the minio SDK) ------------------------
@@ -167,10 +189,17 @@ ACCORD_OTP_REQUESTS_PER_HOUR = envint("ACCORD_OTP_REQUESTS_PER_HOUR", 5)
 ACCORD_OTP_RESEND_SECONDS = envint("ACCORD_OTP_RESEND_SECONDS", 60)
 ACCORD_SIGNIN_FAILURES_PER_15MIN = envint("ACCORD_SIGNIN_FAILURES_PER_15MIN", 5)
 ACCORD_TOTP_ISSUER = envstr("ACCORD_TOTP_ISSUER", "Accord")
+ACCORD_OTP_MAX_ATTEMPTS = envint("ACCORD_OTP_MAX_ATTEMPTS", 3)
+ACCORD_OTP_REQUESTS_PER_IP_PER_HOUR = envint("ACCORD_OTP_REQUESTS_PER_IP_PER_HOUR", 30)
+ACCORD_SIGNIN_FAILURES_PER_IP_PER_15MIN = envint("ACCORD_SIGNIN_FAILURES_PER_IP_PER_15MIN", 50)
+ACCORD_STAFF_SECOND_FACTOR_SECONDS = envint("ACCORD_STAFF_SECOND_FACTOR_SECONDS", 300)
 
 # --- Media workers --------------------------------------------------------
 ACCORD_MEDIA_HEARTBEAT_TTL = envint("ACCORD_MEDIA_HEARTBEAT_TTL", 15)
 ACCORD_CELERY_HEARTBEAT_TTL = envint("ACCORD_CELERY_HEARTBEAT_TTL", 30)
+# Prefix of the liveness keys (accord.core.heartbeats, media_worker.config): stacks that share
+# one Redis must not see each other's workers.
+ACCORD_HEARTBEAT_PREFIX = envstr("ACCORD_HEARTBEAT_PREFIX", "accord")
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {

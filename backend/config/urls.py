@@ -21,5 +21,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accord.accounts.urls")),
     path("orgs/", include("accord.orgs.urls")),
     path("cases/", include("accord.cases.urls")),
+    path("rooms/", include("accord.rooms.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,293 @@
+"""The demo world: organizations, people and ~20 cases across every state.
+
+Everything is fictional. Loaded only through the same services real users go
+through, so the demo's trace is as real as production's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from accord.cases.models import ApplicantType, BusinessType
+from accord.orgs.models import InstitutionSector, OrgKind, Role
+
+DEMO_PASSWORD = "accord-demo-2026"  # noqa: S105  (demo data only; refused without ACCORD_DEMO)
+# One authenticator secret for every demo staff account, printed by `make up`.
+DEMO_TOTP_SECRET = "ACCORDDEMOTOTPSECRETBASE32ABCDEF"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    code: str
+    kind: str
+    name: str
+    name_en: str
+    sector: str = ""
+
+
+ORGS = [
+    OrgSpec(
+        "FMC",
+        OrgKind.FINANCIAL_MEDIATION,
+        "示例市金融纠纷调解中心",
+        "Example City Financial Dispute Mediation Center",
+    ),
+    OrgSpec(
+        "PMC",
+        OrgKind.PEOPLES_MEDIATION,
+        "示例区金融纠纷人民调解委员会",
+        "Example District People's Mediation Committee for Financial Disputes",
+    ),
+    OrgSpec(
+        "EXBANK",
+        OrgKind.FINANCIAL_INSTITUTION,
+        "示例商业银行股份有限公司",
+        "Example Commercial Bank",
+        InstitutionSector.BANK,
+    ),
+    OrgSpec(
+        "EXLIFE",
+        OrgKind.FINANCIAL_INSTITUTION,
+        "示例人寿保险股份有限公司",
+        "Example Life Insurance",
+        InstitutionSector.INSURANCE,
+    ),
+    OrgSpec(
+        "EXSEC",
+        OrgKind.FINANCIAL_INSTITUTION,
+        "示例证券股份有限公司",
+        "Example Securities",
+        InstitutionSector.SECURITIES,
+    ),
+    OrgSpec(
+        "EXCOURT", OrgKind.COURT, "示例市中级人民法院", "Example City Intermediate People's Court"
+    ),
+    OrgSpec(
+        "EXREG",
+        OrgKind.REGULATOR,
+        "国家金融监督管理总局示例监管分局",
+        "Example Branch of the Financial Regulator",
+    ),
+    OrgSpec("EXNOTARY", OrgKind.NOTARY_OFFICE, "示例市公证处", "Example City Notary Office"),
+    OrgSpec("EXARB", OrgKind.ARBITRATION, "示例仲裁委员会", "Example Arbitration Commission"),
+]
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    username: str
+    display_name: str
+    org: str | None
+    role: str
+
+
+STAFF = [
+    StaffSpec("fmc-admin", "周主任", "FMC", Role.ORG_ADMIN),
+    StaffSpec("mediator-li", "李调解员", "FMC", Role.MEDIATOR),
+    StaffSpec("mediator-wang", "王调解员", "FMC", Role.MEDIATOR),
+    StaffSpec("expert-zhao", "赵专家", "FMC", Role.EXPERT),
+    StaffSpec("fmc-auditor", "钱督查", "FMC", Role.AUDITOR),
+    StaffSpec("pmc-admin", "孙主任", "PMC", Role.ORG_ADMIN),
+    StaffSpec("mediator-chen", "陈调解员", "PMC", Role.MEDIATOR),
+    StaffSpec("bank-staff", "吴经理", "EXBANK", Role.INSTITUTION_STAFF),
+    StaffSpec("life-staff", "郑经理", "EXLIFE", Role.INSTITUTION_STAFF),
+    StaffSpec("sec-staff", "冯经理", "EXSEC", Role.INSTITUTION_STAFF),
+    StaffSpec("court-clerk", "蒋书记员", "EXCOURT", Role.COURT_CLERK),
+    StaffSpec("regulator", "沈处长", "EXREG", Role.REGULATOR_OFFICER),
+    StaffSpec("notary", "韩公证员", "EXNOTARY", Role.NOTARY),
+    StaffSpec("sysadmin", "系统管理员", None, Role.SYSADMIN),
+]
+
+APPLICANTS = [
+    ("13800000001", "张三"),
+    ("13800000002", "李四"),
+    ("13800000003", "王五"),
+    ("13800000004", "赵六"),
+]
+
+# (applicant index, respondent, business, amount, facts, target state, channel)
+CASES: list[tuple[int, str, str, Decimal, str, str, str]] = [
+    (
+        0,
+        "EXBANK",
+        BusinessType.BANK_CARD,
+        Decimal("3200.00"),
+        "信用卡年费争议，称未被告知收费标准。",
+        "mediating",
+        "application",
+    ),
+    (
+        1,
+        "EXLIFE",
+        BusinessType.INSURANCE,
+        Decimal("58000.00"),
+        "重疾险理赔被拒，对免责条款理解有争议。",
+        "mediating",
+        "application",
+    ),
+    (
+        2,
+        "EXSEC",
+        BusinessType.SECURITIES,
+        Decimal("120000.00"),
+        "两融账户强制平仓时点争议。",
+        "assigned",
+        "application",
+    ),
+    (
+        3,
+        "EXBANK",
+        BusinessType.WEALTH_MANAGEMENT,
+        Decimal("200000.00"),
+        "理财产品风险等级与本人风险承受能力不匹配。",
+        "submitted",
+        "application",
+    ),
+    (
+        0,
+        "EXBANK",
+        BusinessType.LOAN,
+        Decimal("15000.00"),
+        "提前还款违约金计算方式争议。",
+        "submitted",
+        "application",
+    ),
+    (
+        1,
+        "EXBANK",
+        BusinessType.DEPOSIT,
+        Decimal("8000.00"),
+        "存款被他人冒领，要求银行承担责任。",
+        "accepted",
+        "application",
+    ),
+    (
+        2,
+        "EXLIFE",
+        BusinessType.INSURANCE,
+        Decimal("12000.00"),
+        "退保现金价值低于预期。",
+        "agreement",
+        "application",
+    ),
+    (
+        3,
+        "EXSEC",
+        BusinessType.FUNDS,
+        Decimal("30000.00"),
+        "基金销售适当性争议。",
+        "failed",
+        "application",
+    ),
+    (
+        0,
+        "EXLIFE",
+        BusinessType.INSURANCE,
+        Decimal("6000.00"),
+        "车险理赔金额争议。",
+        "closed",
+        "application",
+    ),
+    (
+        1,
+        "EXBANK",
+        BusinessType.PAYMENT,
+        Decimal("1200.00"),
+        "快捷支付被盗刷。",
+        "withdrawn",
+        "application",
+    ),
+    (
+        2,
+        "EXBANK",
+        BusinessType.BANK_CARD,
+        Decimal("900.00"),
+        "分期手续费争议。",
+        "declined",
+        "application",
+    ),
+    (
+        3,
+        "EXBANK",
+        BusinessType.LOAN,
+        Decimal("45000.00"),
+        "经营贷利率调整争议。",
+        "terminated",
+        "application",
+    ),
+    (
+        0,
+        "EXSEC",
+        BusinessType.SECURITIES,
+        Decimal("22000.00"),
+        "委托交易未及时执行。",
+        "submitted",
+        "regulator",
+    ),
+    (
+        1,
+        "EXBANK",
+        BusinessType.BANK_CARD,
+        Decimal("5000.00"),
+        "信用卡催收方式投诉及费用争议。",
+        "accepted",
+        "regulator",
+    ),
+    (
+        2,
+        "EXLIFE",
+        BusinessType.INSURANCE,
+        Decimal("80000.00"),
+        "寿险销售误导，要求全额退保。",
+        "mediating",
+        "regulator",
+    ),
+    (
+        3,
+        "EXBANK",
+        BusinessType.LOAN,
+        Decimal("300000.00"),
+        "借款合同纠纷，法院立案后委托调解。",
+        "submitted",
+        "court",
+    ),
+    (
+        0,
+        "EXBANK",
+        BusinessType.LOAN,
+        Decimal("150000.00"),
+        "房贷逾期罚息争议，法院委托调解。",
+        "assigned",
+        "court",
+    ),
+    (
+        1,
+        "EXSEC",
+        BusinessType.SECURITIES,
+        Decimal("60000.00"),
+        "证券虚假陈述责任纠纷，法院委托调解。",
+        "mediating",
+        "court",
+    ),
+    (
+        2,
+        "EXLIFE",
+        BusinessType.INSURANCE,
+        Decimal("25000.00"),
+        "意外险理赔争议。",
+        "agreement",
+        "application",
+    ),
+    (
+        3,
+        "EXBANK",
+        BusinessType.WEALTH_MANAGEMENT,
+        Decimal("50000.00"),
+        "理财到期收益低于宣传。",
+        "failed",
+        "application",
+    ),
+]
+
+APPLICANT_TYPE = ApplicantType.NATURAL_PERSON

@@ -1,0 +1,232 @@
+"""`accord seed-demo`: load the demo world (idempotent) and print the demo accounts."""
+
+from __future__ import annotations
+
+import io
+from argparse import ArgumentParser
+from datetime import timedelta
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accord.accounts.models import User
+from accord.accounts.services import applicant_get_or_create, staff_create, totp_enroll_confirm
+from accord.audit.actors import Actor
+from accord.cases import services as cases
+from accord.cases.models import Case, CaseState, ConsultationTopic
+from accord.demo import data
+from accord.orgs.models import ComplaintChannel, Organization, OrgKind
+from accord.orgs.services import complaint_channel_create, membership_grant, organization_create
+
+SEED = Actor.system("seed-demo")
+# A tiny valid PDF, so the demo has one evidence file that verify-case re-hashes.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+class Command(BaseCommand):
+    help = "Seed demo organizations, accounts and cases (safe to run twice)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--quiet", action="store_true", help="do not print the accounts")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.ACCORD_DEMO:
+            raise CommandError("demo data is loaded only with ACCORD_DEMO=1")
+        if Organization.objects.filter(code=data.ORGS[0].code).exists():
+            self.stdout.write("demo data already present")
+        else:
+            # One transaction, so that a failure half-way leaves nothing that the
+            # next run would mistake for a complete demo.
+            with transaction.atomic():
+                orgs = self._orgs()
+                staff = self._staff(orgs)
+                applicants = self._applicants()
+                self._consultations(orgs, applicants)
+                first = self._cases(orgs, staff, applicants)
+            # Uploads stay outside transactions (no DB locks held during I/O).
+            cases.evidence_upload(
+                case=first, user=applicants[0], name="年费账单.pdf", stream=io.BytesIO(DEMO_PDF)
+            )
+            self.stdout.write(self.style.SUCCESS(f"seeded {Case.objects.count()} demo cases"))
+        if not options["quiet"]:
+            self._print_accounts()
+
+    def _orgs(self) -> dict[str, Organization]:
+        orgs = {}
+        for spec in data.ORGS:
+            orgs[spec.code] = organization_create(
+                kind=spec.kind,
+                code=spec.code,
+                name=spec.name,
+                name_en=spec.name_en,
+                sector=spec.sector,
+                region="示例市",
+                actor=SEED,
+            )
+        for org in orgs.values():
+            if org.kind != OrgKind.FINANCIAL_INSTITUTION:
+                continue
+            complaint_channel_create(
+                organization=org,
+                actor=SEED,
+                scope=ComplaintChannel.Scope.INTERNAL,
+                name="客户服务热线",
+                phone="95500",
+            )
+            complaint_channel_create(
+                organization=org,
+                actor=SEED,
+                scope=ComplaintChannel.Scope.EXTERNAL,
+                name=orgs["FMC"].name,
+                phone="0471-12345678",
+                address="示例市新华大街1号",
+            )
+        return orgs
+
+    def _staff(self, orgs: dict[str, Organization]) -> dict[str, User]:
+        staff = {}
+        for spec in data.STAFF:
+            user = staff_create(
+                username=spec.username,
+                password=data.DEMO_PASSWORD,
+                display_name=spec.display_name,
+                actor=SEED,
+            )
+            membership_grant(
+                organization=orgs[spec.org] if spec.org else None,
+                user=user,
+                role=spec.role,
+                actor=SEED,
+            )
+            totp_enroll_confirm(
+                user=user,
+                secret=data.DEMO_TOTP_SECRET,
+                code=pyotp.TOTP(data.DEMO_TOTP_SECRET).now(),
+                client_ip="127.0.0.1",
+            )
+            staff[spec.username] = user
+        sysadmin = staff["sysadmin"]
+        # The system administrator configures through Django admin.
+        User.objects.filter(pk=sysadmin.pk).update(is_staff=True, is_superuser=True)
+        return staff
+
+    def _applicants(self) -> list[User]:
+        applicants = []
+        for phone, name in data.APPLICANTS:
+            user, _created = applicant_get_or_create(phone=phone, via="seed_demo")
+            User.objects.filter(pk=user.pk).update(display_name=name)
+            user.display_name = name
+            applicants.append(user)
+        return applicants
+
+    def _consultations(self, orgs: dict[str, Organization], applicants: list[User]) -> None:
+        for index, topic in enumerate(
+            [ConsultationTopic.CONSULTATION, ConsultationTopic.NOTARIZATION]
+        ):
+            asker = applicants[index]
+            cases.consultation_create(
+                asker=asker,
+                topic=topic,
+                organization=orgs["FMC"],
+                respondent=orgs["EXBANK"],
+                business_type="bank_card",
+                description="信用卡分期手续费是否合理？能否申请调解？",
+                contact_name=asker.display_name,
+                contact_phone=asker.phone or "",
+            )
+
+    def _cases(
+        self, orgs: dict[str, Organization], staff: dict[str, User], applicants: list[User]
+    ) -> Case:
+        admin = staff["fmc-admin"]
+        first: Case | None = None
+        mediators = [staff["mediator-li"], staff["mediator-wang"]]
+        today = timezone.localdate()
+        for number, (who, respondent, business, amount, facts, target, channel) in enumerate(
+            data.CASES
+        ):
+            applicant = applicants[who]
+            application = cases.CaseApplication(
+                organization=orgs["FMC"],
+                respondent=orgs[respondent],
+                applicant_type=data.APPLICANT_TYPE,
+                applicant_name=applicant.display_name,
+                applicant_phone=applicant.phone or "",
+                business_type=business,
+                description=facts,
+                amount=amount,
+                claims="请求依法调解。",
+            )
+            if channel == "regulator":
+                case = cases.case_assign_by_regulator(
+                    officer=staff["regulator"],
+                    regulator=orgs["EXREG"],
+                    application=application,
+                    complaint_reference=f"TS-{today.year}-{number:04d}",
+                )
+            elif channel == "court":
+                case = cases.case_entrust_by_court(
+                    court=orgs["EXCOURT"],
+                    application=application,
+                    court_case_no=f"（{today.year}）示01民初{100 + number}号",
+                    entrusted_on=today - timedelta(days=10),
+                    materials_signed_on=today - timedelta(days=8),
+                    clerk=staff["court-clerk"],
+                )
+            else:
+                case = cases.case_apply(applicant=applicant, application=application)
+            first = first or case
+            self._advance(case, target, admin, mediators[number % 2], applicant)
+        assert first is not None
+        return first
+
+    def _advance(
+        self, case: Case, target: str, admin: User, mediator: User, applicant: User
+    ) -> None:
+        if target == CaseState.SUBMITTED:
+            return
+        if target == CaseState.DECLINED:
+            cases.case_decline(
+                case=case, user=admin, reason="该争议已进入诉讼程序，不符合受理条件。"
+            )
+            return
+        cases.case_accept(case=case, user=admin)
+        if target == CaseState.ACCEPTED:
+            return
+        if target == CaseState.WITHDRAWN:
+            cases.case_withdraw(case=case, user=applicant, reason="已与银行自行和解。")
+            return
+        cases.case_assign_mediator(case=case, user=admin, mediator=mediator)
+        if target == CaseState.ASSIGNED:
+            return
+        cases.case_start_mediation(case=case, user=mediator)
+        if target == CaseState.MEDIATING:
+            return
+        outcome = CaseState.AGREEMENT if target == CaseState.CLOSED else target
+        reason = "申请人拒绝继续调解。" if outcome == CaseState.TERMINATED else ""
+        cases.case_record_outcome(case=case, user=mediator, outcome=outcome, reason=reason)
+        if target == CaseState.CLOSED:
+            cases.case_close(case=case, user=mediator)
+
+    def _print_accounts(self) -> None:
+        out = self.stdout.write
+        out("")
+        out("Demo accounts (demo data only):")
+        out(
+            f"  staff: username below, password {data.DEMO_PASSWORD!r}, authenticator secret "
+            f"{data.DEMO_TOTP_SECRET} (or `accord demo-totp` prints the current code)"
+        )
+        for spec in data.STAFF:
+            out(f"    {spec.username:<15} {spec.role:<18} {spec.org or '-'}")
+        out("  applicants: sign in with the phone number; the one-time code is in the web log")
+        for phone, name in data.APPLICANTS:
+            out(f"    {phone}  {name}")

@@ -1,0 +1,81 @@
+"""Hearing sessions of a case. The video room itself (signaling, SFU) builds on these."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accord.cases.models import Case
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    OPEN = "open", _("In progress")
+    ENDED = "ended", _("Ended")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ParticipantRole(models.TextChoices):
+    MEDIATOR = "mediator", _("Mediator")
+    APPLICANT = "applicant", _("Applicant")
+    RESPONDENT = "respondent", _("Financial institution")
+    EXPERT = "expert", _("Independent expert")
+    OBSERVER = "observer", _("Observer")
+
+
+class HearingSession(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearing_sessions")
+    title = models.CharField(_("title"), max_length=200)
+    scheduled_at = models.DateTimeField(_("scheduled at"))
+    duration_minutes = models.PositiveIntegerField(_("planned duration (minutes)"), default=60)
+    # How early participants may enter before the scheduled time.
+    join_opens_minutes = models.PositiveIntegerField(_("join opens (minutes before)"), default=15)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hearing session")
+        verbose_name_plural = _("hearing sessions")
+        ordering = ["scheduled_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.case_no} {self.title}"
+
+    @property
+    def join_opens_at(self) -> datetime:
+        return self.scheduled_at - timedelta(minutes=self.join_opens_minutes)
+
+    @property
+    def join_closes_at(self) -> datetime:
+        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
+
+
+class SessionParticipant(models.Model):
+    session = models.ForeignKey(
+        HearingSession, on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_participations"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=ParticipantRole.choices)
+    display_name = models.CharField(_("name shown in the room"), max_length=150)
+
+    class Meta:
+        verbose_name = _("session participant")
+        verbose_name_plural = _("session participants")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="rooms_participant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.role})"
