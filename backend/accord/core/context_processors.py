@@ -1,0 +1,19 @@
+"""Template context every page needs for its navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from accord.orgs.selectors import is_sysadmin, organizations_administered_by
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    # Lazy: pages that never show the link never run the query.
+    def is_org_admin() -> bool:
+        user = request.user
+        return is_sysadmin(user) or organizations_administered_by(user).exists()
+
+    return {"is_org_admin": SimpleLazyObject(is_org_admin)}
