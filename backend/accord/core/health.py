@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import urllib3
 from django.conf import settings
 from django.db import connection
+from minio import Minio
 
 from accord.core import heartbeats
-from accord.core.storage import s3_client
+from accord.core.storage import all_buckets
 
 Check = Callable[[], dict[str, Any]]
 
@@ -26,13 +28,22 @@ def check_redis() -> dict[str, Any]:
     return {}
 
 
+def _probe_client() -> Minio:
+    """A client that gives up fast: the shared one retries with backoff and waits minutes
+    on a read, which would make /healthz hang exactly when storage is down."""
+    return Minio(
+        settings.S3_ENDPOINT,
+        access_key=settings.S3_ACCESS_KEY,
+        secret_key=settings.S3_SECRET_KEY,
+        secure=settings.S3_SECURE,
+        region=settings.S3_REGION,
+        http_client=urllib3.PoolManager(timeout=urllib3.Timeout(connect=2, read=5), retries=False),
+    )
+
+
 def check_object_storage() -> dict[str, Any]:
-    client = s3_client()
-    missing = [
-        b
-        for b in (settings.S3_BUCKET_EVIDENCE, settings.S3_BUCKET_RECORDINGS)
-        if not client.bucket_exists(b)
-    ]
+    client = _probe_client()
+    missing = [b for b in all_buckets() if not client.bucket_exists(b)]
     if missing:
         raise RuntimeError(f"missing buckets: {', '.join(missing)}")
     return {"endpoint": settings.S3_ENDPOINT}

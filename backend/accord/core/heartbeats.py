@@ -1,8 +1,9 @@
 """Liveness keys in Redis for processes that have no HTTP port of their own.
 
-The media worker writes ``accord:media:worker:<id>`` (JSON with its load) every
-few seconds with a TTL; a Celery beat task run by a worker writes
-``accord:celery:heartbeat``. A missing key means the process is down.
+The media worker (media_worker.registry) writes ``<prefix>:media:worker:<id>`` (JSON with its
+load) every few seconds with a TTL; a Celery beat task run by a worker writes
+``<prefix>:celery:heartbeat``. A missing key means the process is down. The prefix is
+``ACCORD_HEARTBEAT_PREFIX`` ("accord" unless two stacks share one Redis).
 """
 
 from __future__ import annotations
@@ -15,33 +16,45 @@ from typing import Any
 import redis
 from django.conf import settings
 
-MEDIA_WORKER_PREFIX = "accord:media:worker:"
-CELERY_KEY = "accord:celery:heartbeat"
+
+def media_worker_prefix() -> str:
+    return f"{settings.ACCORD_HEARTBEAT_PREFIX}:media:worker:"
+
+
+def celery_key() -> str:
+    return f"{settings.ACCORD_HEARTBEAT_PREFIX}:celery:heartbeat"
+
+
+def redis_client() -> redis.Redis:
+    # Looked up per call so that a changed REDIS_URL (override_settings) gets its own client.
+    return _client_for(settings.REDIS_URL)
 
 
 @functools.cache
-def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+def _client_for(url: str) -> redis.Redis:
+    # Short timeouts: /healthz must answer "down" quickly, not hang on a dead Redis.
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
 def celery_beat(now: float | None = None) -> None:
     redis_client().set(
-        CELERY_KEY,
+        celery_key(),
         json.dumps({"at": now or time.time()}),
         ex=settings.ACCORD_CELERY_HEARTBEAT_TTL,
     )
 
 
 def celery_alive() -> bool:
-    return bool(redis_client().exists(CELERY_KEY))
+    return bool(redis_client().exists(celery_key()))
 
 
 def media_workers() -> list[dict[str, Any]]:
+    """The status of every live media worker (see media_worker.registry.WorkerStatus)."""
     client = redis_client()
     workers = []
-    for key in client.scan_iter(match=f"{MEDIA_WORKER_PREFIX}*", count=100):
+    for key in client.scan_iter(match=f"{media_worker_prefix()}*", count=100):
         raw = client.get(key)
-        if raw is None:
+        if raw is None:  # expired between SCAN and GET
             continue
         try:
             workers.append(json.loads(raw))

@@ -1,0 +1,370 @@
+"""The local Accord stack: `python3 -m infra.stack up|down|status` (what `make up` runs).
+
+`up` is safe to repeat: it keeps what is running, restarts what died, and restarts the
+application processes only when the configuration they were started with has changed.
+Ports and keys chosen on the first run are kept in var/stack.env and reused; every process
+of the stack gets its environment from that file. `down` stops exactly the processes named
+by pid files in var/run/ (a Redis we reused has none and is left alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from infra import REPO_DIR, VENV_BIN
+from infra.envfile import merged, read_env, write_env
+from infra.procs import (
+    LOOPBACK,
+    fail,
+    free_ports,
+    log,
+    port_is_free,
+    preferred_port,
+    redis_answers,
+    run,
+    start_process,
+    stop_pidfile,
+    tail,
+)
+from infra.services import Layout, RedisServer, SeaweedPorts, SeaweedS3
+from infra.system import ensure_redis_server
+from infra.venv import ensure_venv
+
+VAR_DIR = REPO_DIR / "var"
+ENV_FILE = VAR_DIR / "stack.env"
+APP_FINGERPRINT = VAR_DIR / "run" / "app-env.sha256"
+LAYOUT = Layout(run_dir=VAR_DIR / "run", log_dir=VAR_DIR / "log", cwd=REPO_DIR)
+
+SHARED_REDIS_PORT = 6379
+PREFERRED_WEB_PORT = 8000
+PREFERRED_S3_PORT = 8333  # the default S3_ENDPOINT of settings.py
+
+# Started in this order, stopped in the reverse one.
+APP_PROCESSES = ("web", "celery-worker", "celery-beat", "media-worker")
+SERVICES = ("redis", "seaweedfs")
+
+# Which logs to read when /healthz names a component.
+LOGS_FOR_COMPONENT = {
+    "database": ["web"],
+    "redis": ["redis"],
+    "object_storage": ["seaweedfs"],
+    "celery": ["celery-worker", "celery-beat"],
+    "media_worker": ["media-worker"],
+}
+
+ENV_HEADER = """Written by `make up` (infra/stack.py) on its first run and reused by later runs.
+Every process of the local stack runs with these variables; `accord ...` commands read
+this file too (ACCORD_ENV_FILE in settings.py). Delete it (after `make down`) to start over."""
+
+
+def first_run_values() -> dict[str, str]:
+    """Values generated once per checkout; later runs keep what the env file says."""
+    instance = secrets.token_hex(3)
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "ACCORD_VAR_DIR": str(VAR_DIR),
+        "DATABASE_URL": f"sqlite:///{VAR_DIR / 'accord.sqlite3'}",
+        "ACCORD_DEMO": "1",
+        "ACCORD_SECRET_KEY": secrets.token_urlsafe(48),
+        "S3_ACCESS_KEY": f"accord-{instance}",
+        "S3_SECRET_KEY": secrets.token_urlsafe(30),
+        "S3_SECURE": "0",
+        # A reused Redis may serve other stacks too (another checkout's `make up`): keep this
+        # stack's queue, channel groups, cache and liveness keys apart from theirs.
+        "ACCORD_CHANNEL_PREFIX": f"accord-{instance}",
+        "ACCORD_CACHE_PREFIX": f"accord-{instance}",
+        "ACCORD_CELERY_QUEUE": f"accord-{instance}",
+        "ACCORD_HEARTBEAT_PREFIX": f"accord-{instance}",
+    }
+
+
+def load_env() -> dict[str, str]:
+    return merged(read_env(ENV_FILE), first_run_values())
+
+
+def process_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment of a stack process: ours, minus a virtualenv or settings of the
+    caller's shell, plus the env file."""
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH"}
+        and not k.startswith(("ACCORD_", "S3_", "CELERY_"))
+        and k not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    return {**inherited, **env, "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}"}
+
+
+# --- Backing services -----------------------------------------------------
+
+
+def bring_up_redis(env: dict[str, str]) -> None:
+    if LAYOUT.running("redis"):
+        log(f"redis: running (ours) at {env['REDIS_URL']}")
+        return
+    if not redis_answers(SHARED_REDIS_PORT):
+        binary = ensure_redis_server()
+        # Installing the package may have started the distribution's own Redis.
+        if not redis_answers(SHARED_REDIS_PORT):
+            stored = int(env.get("STACK_REDIS_PORT", "0"))
+            redis = RedisServer(
+                LAYOUT,
+                binary=binary,
+                port=preferred_port(stored or None, avoid=[SHARED_REDIS_PORT]),
+                data_dir=VAR_DIR / "redis",
+            )
+            redis.start()
+            env["STACK_REDIS_PORT"] = str(redis.port)
+            env["REDIS_URL"] = env["CELERY_BROKER_URL"] = redis.url
+            log(f"redis: started ours at {redis.url}")
+            return
+    env["REDIS_URL"] = env["CELERY_BROKER_URL"] = f"redis://{LOOPBACK}:{SHARED_REDIS_PORT}/0"
+    log(f"redis: reusing the one answering at {env['REDIS_URL']} (make down leaves it alone)")
+
+
+def seaweed(env: Mapping[str, str]) -> SeaweedS3:
+    ports = [int(p) for p in env.get("STACK_SEAWEEDFS_PORTS", "").split(",") if p]
+    return SeaweedS3(
+        LAYOUT,
+        data_dir=VAR_DIR / "seaweedfs",
+        ports=SeaweedPorts(*ports) if len(ports) == 8 else SeaweedPorts(*([0] * 8)),
+        access_key=env["S3_ACCESS_KEY"],
+        secret_key=env["S3_SECRET_KEY"],
+    )
+
+
+def bring_up_seaweedfs(env: dict[str, str]) -> None:
+    s3 = seaweed(env)
+    if LAYOUT.running("seaweedfs"):
+        s3.wait_ready(timeout=30)
+        log(f"seaweedfs: running at {s3.endpoint}")
+        return
+    ports = s3.ports.all()
+    if 0 in ports or not all(port_is_free(p) for p in ports):
+        s3_port = preferred_port(PREFERRED_S3_PORT)
+        ports = [*free_ports(6, avoid=[s3_port]), s3_port, *free_ports(1, avoid=[s3_port])]
+        env["STACK_SEAWEEDFS_PORTS"] = ",".join(str(p) for p in ports)
+        s3 = seaweed(env)
+    s3.start()
+    env["S3_ENDPOINT"] = s3.endpoint
+    log(f"seaweedfs: started at {s3.endpoint} (data in {s3.data_dir})")
+
+
+# --- Application processes ------------------------------------------------
+
+
+def app_argv(name: str, env: Mapping[str, str], *, run_dir: Path = LAYOUT.run_dir) -> list[str]:
+    """The command line of an application process; tests start theirs with the same ones."""
+    celery = [str(VENV_BIN / "celery"), "-A", "config"]
+    if name == "web":
+        port = env["STACK_WEB_PORT"]
+        return [str(VENV_BIN / "daphne"), "-b", LOOPBACK, "-p", port, "config.asgi:application"]
+    if name == "celery-worker":
+        queue = env["ACCORD_CELERY_QUEUE"]
+        return [
+            *celery,
+            "worker",
+            "-l",
+            "INFO",
+            "-Q",
+            queue,
+            "--concurrency",
+            "2",
+            # Node names are global on a shared broker: two stacks must not clash.
+            "-n",
+            f"{queue}@%h",
+        ]
+    if name == "celery-beat":
+        schedule = run_dir / "celerybeat-schedule"
+        return [*celery, "beat", "-l", "INFO", "-s", str(schedule)]
+    if name == "media-worker":
+        return [str(VENV_BIN / "python"), "-m", "media_worker"]
+    raise ValueError(name)
+
+
+def fingerprint(env: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(dict(sorted(env.items()))).encode()).hexdigest()
+
+
+def choose_web_port(env: dict[str, str]) -> None:
+    if LAYOUT.running("web"):
+        return
+    stored = int(env.get("STACK_WEB_PORT", "0"))
+    port = preferred_port(stored or PREFERRED_WEB_PORT)
+    env["STACK_WEB_PORT"] = str(port)
+    env["ACCORD_BASE_URL"] = f"http://{LOOPBACK}:{port}"
+
+
+def accord(args: list[str], env: Mapping[str, str]) -> str:
+    result = run([str(VENV_BIN / "accord"), *args], env=process_env(env), cwd=REPO_DIR)
+    return result.stdout
+
+
+def has_command(name: str, env: Mapping[str, str]) -> bool:
+    code = (
+        "import django, sys; django.setup(); "
+        "from django.core.management import get_commands; "
+        f"sys.exit(0 if {name!r} in get_commands() else 1)"
+    )
+    try:
+        run([str(VENV_BIN / "python"), "-c", code], env=process_env(env), quiet=True)
+    except RuntimeError:
+        return False
+    return True
+
+
+def bring_up_apps(env: Mapping[str, str]) -> None:
+    wanted = fingerprint(env)
+    try:
+        recorded = APP_FINGERPRINT.read_text().strip()
+    except OSError:
+        recorded = ""
+    if recorded != wanted:
+        for name in reversed(APP_PROCESSES):
+            if stop_pidfile(LAYOUT.pidfile(name)):
+                log(f"{name}: stopped to restart with the changed configuration")
+    for name in APP_PROCESSES:
+        pid = LAYOUT.running(name)
+        if pid:
+            log(f"{name}: running (pid {pid})")
+            continue
+        pid = start_process(
+            name,
+            app_argv(name, env),
+            env=process_env(env),
+            pid_dir=LAYOUT.run_dir,
+            log_dir=LAYOUT.log_dir,
+            cwd=REPO_DIR,
+        )
+        log(f"{name}: started (pid {pid}, log {LAYOUT.logfile(name).relative_to(REPO_DIR)})")
+    APP_FINGERPRINT.write_text(wanted + "\n")
+
+
+# --- Health ---------------------------------------------------------------
+
+
+def fetch_health(base_url: str) -> tuple[int, dict[str, Any] | None]:
+    """(HTTP status, body) of /healthz; status 0 when the web process does not answer."""
+    try:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=10) as response:  # noqa: S310
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as exc:
+        try:
+            return exc.code, json.load(exc)
+        except ValueError:
+            return exc.code, None
+    except (OSError, ValueError):
+        return 0, None
+
+
+def wait_healthy(env: Mapping[str, str], timeout: float = 120.0) -> None:
+    base_url = env["ACCORD_BASE_URL"]
+    deadline = time.monotonic() + timeout
+    status, body = 0, None
+    while time.monotonic() < deadline:
+        status, body = fetch_health(base_url)
+        if status == 200:
+            return
+        if status == 0 and not LAYOUT.running("web"):
+            web_log = LAYOUT.logfile("web")
+            raise fail(f"web: daphne exited. {web_log}:\n{tail(web_log)}")
+        time.sleep(1)
+    if body is None:
+        raise fail(f"web: {base_url}/healthz did not answer within {timeout:.0f}s (HTTP {status})")
+    lines = [f"{base_url}/healthz answers {status}; down:"]
+    for name in body.get("down", []):
+        error = body.get("components", {}).get(name, {}).get("error", "")
+        logs = ", ".join(f"var/log/{n}.log" for n in LOGS_FOR_COMPONENT.get(name, []))
+        lines.append(f"  {name}: {error}  (see {logs})")
+    raise fail("\n".join(lines))
+
+
+# --- Commands -------------------------------------------------------------
+
+
+def up() -> None:
+    ensure_venv()
+    for directory in (VAR_DIR, LAYOUT.run_dir, LAYOUT.log_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    env = load_env()
+    bring_up_redis(env)
+    bring_up_seaweedfs(env)
+    choose_web_port(env)
+    write_env(ENV_FILE, env, header=ENV_HEADER)
+    accord(["migrate", "--noinput"], env)
+    print(accord(["ensure-buckets"], env), end="")
+    bring_up_apps(env)
+    demo = ""
+    if has_command("seed_demo", env):
+        demo = accord(["seed-demo"], env)
+    log("waiting for /healthz ...")
+    wait_healthy(env)
+    log("")
+    log(f"Accord is up: {env['ACCORD_BASE_URL']}/")
+    log(f"  health: {env['ACCORD_BASE_URL']}/healthz   logs: var/log/   stop: make down")
+    if demo:
+        log("")
+        log(demo.rstrip())
+
+
+def down() -> None:
+    stopped = 0
+    for name in (*reversed(APP_PROCESSES), *reversed(SERVICES)):
+        if name == "seaweedfs":
+            log("seaweedfs: stopping (its filer takes ~15 s to shut down cleanly)")
+        if stop_pidfile(LAYOUT.pidfile(name), timeout=40):
+            log(f"{name}: stopped")
+            stopped += 1
+    APP_FINGERPRINT.unlink(missing_ok=True)
+    if not stopped:
+        log("nothing of the stack was running")
+
+
+def status() -> int:
+    env = read_env(ENV_FILE)
+    for name in (*SERVICES, *APP_PROCESSES):
+        pid = LAYOUT.running(name)
+        if pid:
+            log(f"{name:14} running (pid {pid})")
+        elif name == "redis" and env.get("REDIS_URL", "").endswith(f":{SHARED_REDIS_PORT}/0"):
+            log(f"{name:14} reused at {env['REDIS_URL']}")
+        else:
+            log(f"{name:14} stopped")
+    if "ACCORD_BASE_URL" not in env:
+        return 1
+    code, body = fetch_health(env["ACCORD_BASE_URL"])
+    shown = json.dumps(body) if body else ""
+    log(f"{env['ACCORD_BASE_URL']}/healthz: {code or 'no answer'} {shown}")
+    return 0 if code == 200 else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python3 -m infra.stack")
+    parser.add_argument("command", choices=["up", "down", "status"])
+    command = parser.parse_args(argv).command
+    try:
+        if command == "up":
+            up()
+        elif command == "down":
+            down()
+        else:
+            return status()
+    except RuntimeError as exc:
+        print(f"make {command} failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

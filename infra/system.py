@@ -1,0 +1,107 @@
+"""System packages (Debian/Ubuntu): find the binaries we need, install what is missing.
+
+As root we run apt-get ourselves; as anyone else we print the exact command and stop, because
+a half-working stack that fails later is harder to understand than one clear instruction.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from infra.procs import fail, log
+
+_apt_updated = False
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def apt_install(packages: Iterable[str], *, why: str) -> None:
+    """Install Debian packages, or stop with the command a root user should run."""
+    wanted = sorted(set(packages))
+    if not wanted:
+        return
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *wanted]
+    if not is_root() or shutil.which("apt-get") is None:
+        prefix = "" if is_root() else "sudo "
+        raise fail(
+            f"Missing system packages ({why}). Install them, then run this again:\n"
+            f"  {prefix}apt-get update && {prefix}{' '.join(command)}",
+            code=2,
+        )
+    global _apt_updated
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if not _apt_updated:
+        log("$ apt-get update")
+        subprocess.run(["apt-get", "update"], env=env, check=True, stdin=subprocess.DEVNULL)
+        _apt_updated = True
+    log(f"$ {' '.join(command)}  # {why}")
+    subprocess.run(command, env=env, check=True, stdin=subprocess.DEVNULL)
+
+
+def redis_server_binary() -> str | None:
+    return shutil.which("redis-server") or _existing("/usr/bin/redis-server")
+
+
+def ensure_redis_server() -> str:
+    binary = redis_server_binary()
+    if binary is None:
+        apt_install(["redis-server"], why="Redis for the broker, channel layer and cache")
+        binary = redis_server_binary()
+    if binary is None:
+        raise fail("redis-server is still missing after installing the redis-server package")
+    return binary
+
+
+def postgres_bindir() -> Path | None:
+    """The directory holding initdb and pg_ctl, newest major version first."""
+    found = shutil.which("initdb")
+    if found and (Path(found).resolve().parent / "pg_ctl").exists():
+        return Path(found).resolve().parent
+    # Debian keeps the server binaries off PATH, one directory per major version.
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: _version_key(p.parent.parent.name),
+        reverse=True,
+    )
+    for initdb in candidates:
+        if (initdb.parent / "pg_ctl").exists():
+            return initdb.parent
+    return None
+
+
+def ensure_postgres_bindir() -> Path:
+    bindir = postgres_bindir()
+    if bindir is None:
+        apt_install(["postgresql"], why="PostgreSQL for the test suite")
+        bindir = postgres_bindir()
+    if bindir is None:
+        raise fail("initdb is still missing after installing the postgresql package")
+    return bindir
+
+
+def ensure_system_user(name: str) -> None:
+    """PostgreSQL refuses to run as root: when we are root we run it as this user."""
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        log(f"$ useradd --system --no-create-home --shell /usr/sbin/nologin {name}")
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+            check=True,
+        )
+
+
+def _existing(path: str) -> str | None:
+    return path if Path(path).exists() else None
+
+
+def _version_key(name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", name)) or (0,)

@@ -1,0 +1,3 @@
+from media_worker.main import main
+
+raise SystemExit(main())

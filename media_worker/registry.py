@@ -1,0 +1,78 @@
+"""The worker's entry in Redis: a JSON status under a key that expires unless refreshed.
+
+The web reads these keys for /healthz and, once rooms are placed on workers, to choose one.
+A worker that dies without saying so disappears when its TTL runs out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import NamedTuple, TypedDict
+
+from redis.asyncio import Redis
+
+from media_worker.config import WorkerConfig
+
+
+class WorkerStatus(TypedDict):
+    id: str
+    host: str
+    pid: int
+    rooms: int
+    load: float
+    started_at: float
+    at: float
+
+
+class Load(NamedTuple):
+    rooms: int
+    load: float
+
+
+def system_load() -> Load:
+    """No rooms yet; the load is the 1-minute load average per core, until the SFU can say
+    how many tracks it forwards."""
+    return Load(rooms=0, load=round(os.getloadavg()[0] / (os.cpu_count() or 1), 3))
+
+
+class Registry:
+    def __init__(
+        self,
+        redis: Redis,
+        config: WorkerConfig,
+        *,
+        load: Callable[[], Load] = system_load,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.redis = redis
+        self.config = config
+        self.load = load
+        self.clock = clock
+        self.started_at = clock()
+
+    @property
+    def key(self) -> str:
+        return self.config.registry_key
+
+    def status(self) -> WorkerStatus:
+        current = self.load()
+        return WorkerStatus(
+            id=self.config.worker_id,
+            host=self.config.host,
+            pid=os.getpid(),
+            rooms=current.rooms,
+            load=current.load,
+            started_at=self.started_at,
+            at=self.clock(),
+        )
+
+    async def beat(self) -> WorkerStatus:
+        status = self.status()
+        await self.redis.set(self.key, json.dumps(status), ex=self.config.heartbeat_ttl)
+        return status
+
+    async def deregister(self) -> None:
+        await self.redis.delete(self.key)

@@ -1,0 +1,71 @@
+"""Service-level fixtures: clients for the real object storage and Redis of the test run, and
+stack processes (Celery worker and beat, media worker, daphne) started against them.
+
+`make test` (infra.testenv) starts PostgreSQL, Redis and SeaweedFS S3 for the run and exports
+their addresses with bucket names and key prefixes unique to it; nothing here mocks them.
+App fixtures belong in tests/<app>/conftest.py, model factories in tests/factories.py.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from minio import Minio
+from pytest_django import Settings
+
+from accord.core import heartbeats
+from accord.core.storage import ensure_buckets, s3_client
+from infra.testprocs import StackProcesses
+
+
+def pytest_report_header() -> list[str]:
+    run = os.environ.get("ACCORD_TEST_RUN")
+    if run is None:
+        return ["accord: not under `make test`: services come from your environment"]
+    return [f"accord: test run {run}, services from infra.testenv"]
+
+
+@pytest.fixture(scope="session")
+def _buckets() -> list[str]:
+    ensure_buckets()
+    return [
+        django_settings.S3_BUCKET_EVIDENCE,
+        django_settings.S3_BUCKET_RECORDINGS,
+        django_settings.S3_BUCKET_DOCUMENTS,
+    ]
+
+
+@pytest.fixture
+def s3(_buckets: list[str]) -> Minio:
+    """The project's S3 client, with the run's buckets created."""
+    return s3_client()
+
+
+@pytest.fixture
+def redis_client() -> redis.Redis:
+    """The project's Redis client (the run's own Redis under `make test`)."""
+    return heartbeats.redis_client()
+
+
+@pytest.fixture
+def heartbeat_prefix(settings: Settings) -> str:
+    """A liveness-key prefix private to this test, so workers of other tests (or other xdist
+    workers) never make a component look up or down. Pass it to the processes you start."""
+    prefix = f"{django_settings.ACCORD_HEARTBEAT_PREFIX}-{secrets.token_hex(4)}"
+    settings.ACCORD_HEARTBEAT_PREFIX = prefix
+    return prefix
+
+
+@pytest.fixture
+def stack_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
+    """Starts stack processes as `make up` does (logs in a temp dir); stops them after."""
+    processes = StackProcesses(work_dir=tmp_path_factory.mktemp("processes"))
+    try:
+        yield processes
+    finally:
+        processes.stop_all()

@@ -1,0 +1,151 @@
+"""The helpers behind `make up` and `make test`: ports, env files, pid files, leftovers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from infra import envfile, procs, stack, testenv
+
+
+def test_free_ports_are_distinct_and_bindable():
+    ports = procs.free_ports(8)
+
+    assert len(set(ports)) == 8
+    for port in ports:
+        assert procs.port_is_free(port)
+
+
+def test_a_preferred_port_is_kept_when_free_and_replaced_when_taken():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+
+        assert not procs.port_is_free(busy)
+        assert procs.preferred_port(busy) != busy
+
+    free = procs.free_port()
+    assert procs.preferred_port(free) == free
+
+
+def test_redis_answers_only_for_a_redis(redis_client):
+    port = int(redis_client.connection_pool.connection_kwargs["port"])
+
+    assert procs.redis_answers(port)
+    assert not procs.redis_answers(procs.free_port())
+
+
+def test_an_env_file_round_trips_and_is_private(tmp_path):
+    path = tmp_path / "stack.env"
+    values = {"S3_ENDPOINT": "127.0.0.1:8333", "DATABASE_URL": "sqlite:////x/y.sqlite3"}
+
+    envfile.write_env(path, values, header="a header\nof two lines")
+
+    assert envfile.read_env(path) == values
+    assert path.read_text().startswith("# a header\n# of two lines\n")
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_env_file_refuses_values_a_shell_would_split(tmp_path):
+    with pytest.raises(ValueError, match="quoting"):
+        envfile.write_env(tmp_path / "x.env", {"A": "two words"})
+
+
+def test_a_second_run_reuses_the_ports_and_keys_of_the_first(tmp_path, monkeypatch):
+    monkeypatch.setattr(stack, "ENV_FILE", tmp_path / "stack.env")
+    first = stack.load_env()
+    first["STACK_WEB_PORT"] = "8123"
+    envfile.write_env(stack.ENV_FILE, first)
+
+    second = stack.load_env()
+
+    assert second == first
+    for key in ("S3_ACCESS_KEY", "S3_SECRET_KEY", "ACCORD_SECRET_KEY", "ACCORD_CELERY_QUEUE"):
+        assert second[key] == first[key]
+    # ... while a fresh checkout gets keys of its own.
+    assert stack.first_run_values()["S3_SECRET_KEY"] != first["S3_SECRET_KEY"]
+
+
+def test_process_env_drops_the_callers_settings(monkeypatch):
+    monkeypatch.setenv("S3_ENDPOINT", "elsewhere:1")
+    monkeypatch.setenv("ACCORD_DEBUG", "1")
+
+    env = stack.process_env({"S3_ENDPOINT": "127.0.0.1:8333"})
+
+    assert env["S3_ENDPOINT"] == "127.0.0.1:8333"
+    assert "ACCORD_DEBUG" not in env
+    assert env["PATH"].startswith(str(stack.VENV_BIN))
+
+
+def sleeper(tmp_path, name="sleeper"):
+    return procs.start_process(
+        name,
+        [sys.executable, "-c", "import time; time.sleep(60)"],
+        env=os.environ,
+        pid_dir=tmp_path / "run",
+        log_dir=tmp_path / "log",
+        cwd=tmp_path,
+    )
+
+
+def test_a_pid_file_names_its_process_until_it_is_stopped(tmp_path):
+    pid = sleeper(tmp_path)
+    pidfile = tmp_path / "run" / "sleeper.pid"
+
+    assert procs.read_pidfile(pidfile) == pid
+    assert procs.stop_pidfile(pidfile)
+    assert not procs.pid_alive(pid)
+    assert not pidfile.exists()
+    assert not procs.stop_pidfile(pidfile)  # a second stop is a no-op
+
+
+def test_a_pid_file_older_than_its_process_names_nobody(tmp_path):
+    # The pid is alive but was started long after the file was written: a reused pid.
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        pidfile = tmp_path / "old.pid"
+        pidfile.write_text(f"{other.pid}\n")
+        an_hour_ago = time.time() - 3600
+        os.utime(pidfile, (an_hour_ago, an_hour_ago))
+
+        assert procs.read_pidfile(pidfile) is None
+        assert not procs.stop_pidfile(pidfile)
+        assert other.poll() is None  # a stranger is never signalled
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_leftovers_of_a_killed_run_are_stopped_and_removed(tmp_path):
+    base = tmp_path / "deadbeef"
+    pid = sleeper(base)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (base / "owner.pid").write_text(f"{dead.pid}\n")
+
+    testenv.reap_orphans(tmp_path)
+
+    assert not procs.pid_alive(pid)
+    assert not base.exists()
+
+
+def test_a_live_runs_directory_is_left_alone(tmp_path):
+    base = tmp_path / "cafe"
+    pid = sleeper(base)
+    owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    (base / "owner.pid").write_text(f"{owner.pid}\n")
+    try:
+        testenv.reap_orphans(tmp_path)
+
+        assert base.exists()
+        assert procs.pid_alive(pid)
+    finally:
+        procs.stop_pid(pid)
+        owner.kill()
+        owner.wait()
