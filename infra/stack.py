@@ -321,7 +321,7 @@ def up() -> None:
 def down() -> None:
     stopped = 0
     for name in (*reversed(APP_PROCESSES), *reversed(SERVICES)):
-        if name == "seaweedfs":
+        if name == "seaweedfs" and LAYOUT.running(name):
             log("seaweedfs: stopping (its filer takes ~15 s to shut down cleanly)")
         if stop_pidfile(LAYOUT.pidfile(name), timeout=40):
             log(f"{name}: stopped")
