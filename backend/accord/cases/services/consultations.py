@@ -138,9 +138,7 @@ def consultation_answer(*, consultation: Consultation, user: User, answer: str) 
     if not answer:
         raise ServiceError(_("Write an answer."), fields={"answer": [_("Required.")]})
     with transaction.atomic():
-        locked = (
-            Consultation.objects.select_for_update().select_related("chain").get(pk=consultation.pk)
-        )
+        locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if locked.status == ConsultationStatus.CONVERTED:
             raise ConflictError(_("This consultation is already a case."), code="already_converted")
         locked.answer = answer
@@ -184,9 +182,7 @@ def consultation_convert_to_case(
         application = consultation_application_draft(consultation=consultation)
     check_application(application)
     with transaction.atomic():
-        locked = (
-            Consultation.objects.select_for_update().select_related("chain").get(pk=consultation.pk)
-        )
+        locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
         if locked.status == ConsultationStatus.CONVERTED:
             raise ConflictError(_("This consultation is already a case."), code="already_converted")
         case = open_case(

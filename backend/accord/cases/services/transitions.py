@@ -63,7 +63,11 @@ def case_transition(
     target = _parse_state(to)
     reason = reason.strip()
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=case.pk)
+        )
         current = CaseState(locked.state)
         allowed = TRANSITIONS.get((current, target))
         if allowed is None:
@@ -153,7 +157,11 @@ def case_sign_for_materials(*, case: Case, user: User, signed_on: date) -> Case:
     of the case's organization. Trace event ``case.materials_signed``.
     """
     with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("organization").get(pk=case.pk)
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("organization")
+            .get(pk=case.pk)
+        )
         if Party.ORG_ADMIN not in case_parties(case=locked, user=user):
             raise NotAllowed(_("Only an administrator of the organization signs for materials."))
         if locked.channel != IntakeChannel.COURT:
