@@ -183,8 +183,11 @@ def test_the_detail_page_shows_the_timeline_with_short_hashes(client, case, ada,
     assert "Ada" in page  # the actor by name
 
 
-def test_pages_render_in_chinese_by_default(alice, org):
+def test_pages_render_in_chinese_by_default(alice, org, bank):
     client = Client()
     client.force_login(alice)
     page = client.get("/cases/apply/").content.decode()  # no prefix: the default language
     assert 'lang="zh-hans"' in page
+    assert "申请调解" in page and "提交申请" in page and "理财产品" in page
+    response = client.post("/cases/apply/", form_data(org, bank, business_type="not_financial"))
+    assert "本平台只调解因金融业务产生的纠纷。" in response.content.decode()
