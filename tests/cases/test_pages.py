@@ -4,6 +4,7 @@ services, the prefilled conversion, and the case timeline from the trace."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -191,3 +192,44 @@ def test_pages_render_in_chinese_by_default(alice, org, bank):
     assert "申请调解" in page and "提交申请" in page and "理财产品" in page
     response = client.post("/cases/apply/", form_data(org, bank, business_type="not_financial"))
     assert "本平台只调解因金融业务产生的纠纷。" in response.content.decode()
+
+
+def test_a_regulator_officer_refers_a_complaint_on_the_page(client, olga, org, bank, alice):
+    client.force_login(olga)
+    page = client.get("/en/cases/").content.decode()
+    assert "/en/cases/refer/" in page
+    data = form_data(org, bank, complaint_reference="TS-9")
+    data["regulator"] = olga.memberships.get().organization_id
+    response = client.post("/en/cases/refer/", data)
+    case = Case.objects.get()
+    assert response["Location"] == f"/en/cases/{case.case_no}/"
+    assert (case.channel, case.regulator_reference, case.applicant) == ("regulator", "TS-9", alice)
+
+
+def test_only_regulator_officers_may_refer(client, alice, ada):
+    for user in (alice, ada):
+        client.force_login(user)
+        assert client.get("/en/cases/refer/").status_code == 403
+
+
+def test_the_organization_records_signing_for_court_materials_on_the_page(
+    client, cleo, court, ada, application
+):
+    case = services.case_entrust_by_court(
+        clerk=cleo,
+        court=court,
+        application=application(),
+        court_case_no="(2026)民初9号",
+        entrusted_on=date(2026, 3, 2),
+    )
+    client.force_login(cleo)
+    assert "/materials/" not in client.get(f"/en/cases/{case.case_no}/").content.decode()
+    client.force_login(ada)
+    assert "/materials/" in client.get(f"/en/cases/{case.case_no}/").content.decode()
+    response = client.post(f"/en/cases/{case.case_no}/materials/", {"signed_on": "2026-03-01"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.materials_signed_on is None  # before the entrustment: refused
+    client.post(f"/en/cases/{case.case_no}/materials/", {"signed_on": "2026-03-03"})
+    case.refresh_from_db()
+    assert case.materials_signed_on == date(2026, 3, 3)

@@ -167,6 +167,34 @@ class ApplicationForm(forms.Form):
         return initial
 
 
+class ReferralForm(ApplicationForm):
+    """A regulator officer refers a complaint (金融管理机构指派): the application
+    plus which regulator refers it and the complaint's own reference."""
+
+    regulator = forms.ModelChoiceField(
+        label=_("Referring regulator"), queryset=Organization.objects.none()
+    )
+    complaint_reference = forms.CharField(
+        label=_("Complaint reference"), max_length=64, required=False
+    )
+    field_order = ["regulator", "complaint_reference"]
+
+    def __init__(self, *args: Any, regulators: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["regulator"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = regulators
+        if regulators.count() == 1:
+            field.initial = regulators.first()
+
+
+class MaterialsSignedForm(forms.Form):
+    signed_on = forms.DateField(
+        label=_("Signed for the court's materials on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=CaseState.choices)
     reason = forms.CharField(

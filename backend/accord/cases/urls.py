@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.my_cases, name="my_cases"),
     path("apply/", views.apply, name="apply"),
     path("consult/", views.consult, name="consult"),
+    path("refer/", views.refer, name="refer"),
     path("consultations/<int:consultation_id>/", views.consultation_detail, name="consultation"),
     path(
         "consultations/<int:consultation_id>/convert/",
@@ -16,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("<str:case_no>/", views.detail, name="detail"),
     path("<str:case_no>/transition/", views.transition, name="transition"),
+    path("<str:case_no>/materials/", views.sign_materials, name="sign_materials"),
     path("<str:case_no>/evidence/", views.evidence_upload, name="evidence_upload"),
     path(
         "<str:case_no>/evidence/<uuid:evidence_uuid>/",

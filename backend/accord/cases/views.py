@@ -8,7 +8,9 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -21,12 +23,22 @@ from accord.cases.forms import (
     ApplicationForm,
     ConsultationForm,
     EvidenceForm,
+    MaterialsSignedForm,
+    ReferralForm,
     TransitionForm,
     add_service_error,
 )
-from accord.cases.models import Case, CaseState, ConsultationStatus, ConsultationTopic
-from accord.cases.states import OPEN_STATES, REASON_REQUIRED
+from accord.cases.models import (
+    Case,
+    CaseState,
+    ConsultationStatus,
+    ConsultationTopic,
+    IntakeChannel,
+)
+from accord.cases.states import OPEN_STATES, REASON_REQUIRED, Party
 from accord.core.api import ServiceError
+from accord.orgs.models import OrgKind, Role
+from accord.orgs.selectors import has_role, organizations_where
 
 
 def _user(request: HttpRequest) -> User:
@@ -49,6 +61,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         {
             "cases": selectors.case_list_for_user(user=user),
             "consultations": selectors.consultation_list_for_user(user=user),
+            "may_refer": has_role(user, Role.REGULATOR_OFFICER),
         },
     )
 
@@ -71,6 +84,32 @@ def apply(request: HttpRequest) -> HttpResponse:
             _submitted(request, case)
             return redirect("cases:detail", case_no=case.case_no)
     return render(request, "cases/apply.html", {"form": form, "consultation": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refer(request: HttpRequest) -> HttpResponse:
+    """Regulator assignment: an officer refers a complaint to a mediation organization."""
+    user = _user(request)
+    regulators = organizations_where(user, Role.REGULATOR_OFFICER).filter(kind=OrgKind.REGULATOR)
+    if not regulators.exists():
+        raise PermissionDenied
+    form = ReferralForm(request.POST or None, regulators=regulators)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_assign_by_regulator(
+                officer=user,
+                regulator=form.cleaned_data["regulator"],
+                application=form.to_application(),
+                complaint_reference=form.cleaned_data["complaint_reference"],
+            )
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            message = _("Complaint referred as case %(case_no)s.") % {"case_no": case.case_no}
+            messages.success(request, message)
+            return redirect("cases:detail", case_no=case.case_no)
+    return render(request, "cases/refer.html", {"form": form})
 
 
 @login_required
@@ -115,7 +154,7 @@ def consultation_detail(request: HttpRequest, consultation_id: int) -> HttpRespo
     form = AnswerForm(request.POST or None, initial={"answer": consultation.answer})
     if request.method == "POST":
         if not may_answer:
-            return HttpResponse(status=403)
+            raise PermissionDenied
         if form.is_valid():
             try:
                 services.consultation_answer(
@@ -152,7 +191,7 @@ def consultation_convert(request: HttpRequest, consultation_id: int) -> HttpResp
     user = _user(request)
     consultation = selectors.access_consultation(user=user, consultation_id=consultation_id)
     if consultation.asker_id != user.pk:
-        return HttpResponse(status=403)
+        raise PermissionDenied
     draft = selectors.consultation_application_draft(consultation=consultation)
     form = ApplicationForm(request.POST or None, initial=ApplicationForm.initial_from(draft))
     if request.method == "POST" and form.is_valid():
@@ -168,7 +207,7 @@ def consultation_convert(request: HttpRequest, consultation_id: int) -> HttpResp
     return render(request, "cases/apply.html", {"form": form, "consultation": consultation})
 
 
-def _detail_context(request: HttpRequest, case: Case, user: User) -> dict[str, Any]:
+def _detail_context(case: Case, user: User) -> dict[str, Any]:
     allowed = selectors.case_allowed_transitions(case=case, user=user)
     mediators = selectors.mediators_of(organization=case.organization)
     actions = [
@@ -187,6 +226,10 @@ def _detail_context(request: HttpRequest, case: Case, user: User) -> dict[str, A
         "actions": actions,
         "mediators": mediators,
         "may_upload": case.state in OPEN_STATES,
+        "may_sign_materials": case.channel == IntakeChannel.COURT
+        and case.materials_signed_on is None
+        and Party.ORG_ADMIN in selectors.case_parties(case=case, user=user),
+        "materials_form": MaterialsSignedForm(),
         "evidence_form": EvidenceForm(),
     }
 
@@ -195,7 +238,7 @@ def _detail_context(request: HttpRequest, case: Case, user: User) -> dict[str, A
 def detail(request: HttpRequest, case_no: str) -> HttpResponse:
     user = _user(request)
     case = selectors.access_case(user=user, case_no=case_no)
-    return render(request, "cases/detail.html", _detail_context(request, case, user))
+    return render(request, "cases/detail.html", _detail_context(case, user))
 
 
 @login_required
@@ -219,10 +262,31 @@ def transition(request: HttpRequest, case_no: str) -> HttpResponse:
         details = [m for messages_ in exc.fields.values() for m in messages_]
         messages.error(request, " ".join([exc.message, *details]))
         status = exc.http_status
-        context = _detail_context(request, case, user)
+        context = _detail_context(case, user)
         return render(request, "cases/detail.html", context, status=status)
     state = case.get_state_display()
     messages.success(request, _("The case is now: %(state)s.") % {"state": state})
+    return redirect("cases:detail", case_no=case.case_no)
+
+
+@login_required
+@require_POST
+def sign_materials(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.access_case(user=user, case_no=case_no)
+    form = MaterialsSignedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date the materials were signed for."))
+        return redirect("cases:detail", case_no=case.case_no)
+    try:
+        services.case_sign_for_materials(
+            case=case, user=user, signed_on=form.cleaned_data["signed_on"]
+        )
+    except ServiceError as exc:
+        details = [m for messages_ in exc.fields.values() for m in messages_]
+        messages.error(request, " ".join([exc.message, *details]))
+    else:
+        messages.success(request, _("The signing for the court's materials was recorded."))
     return redirect("cases:detail", case_no=case.case_no)
 
 
@@ -245,18 +309,20 @@ def evidence_upload(request: HttpRequest, case_no: str) -> HttpResponse:
         else:
             messages.success(request, _("The evidence was uploaded."))
             return redirect("cases:detail", case_no=case.case_no)
-    context = _detail_context(request, case, user)
+    context = _detail_context(case, user)
     context["evidence_form"] = form
     return render(request, "cases/detail.html", context, status=status)
 
 
 @login_required
-def evidence_download(
-    request: HttpRequest, case_no: str, evidence_uuid: UUID
-) -> StreamingHttpResponse:
+def evidence_download(request: HttpRequest, case_no: str, evidence_uuid: UUID) -> HttpResponseBase:
     user = _user(request)
     evidence = selectors.access_evidence(user=user, case_no=case_no, evidence_uuid=evidence_uuid)
-    chunks = services.evidence_open(evidence=evidence, user=user)
+    try:
+        chunks = services.evidence_open(evidence=evidence, user=user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("cases:detail", case_no=case_no)
     response = StreamingHttpResponse(chunks, content_type=evidence.content_type)
     response["Content-Length"] = str(evidence.size)
     disposition = content_disposition_header(as_attachment=True, filename=evidence.name)
