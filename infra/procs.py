@@ -88,11 +88,12 @@ def free_port(*, avoid: Iterable[int] = ()) -> int:
     return free_ports(1, avoid=avoid)[0]
 
 
-def preferred_port(preferred: int | None, *, avoid: Iterable[int] = ()) -> int:
-    """The preferred port when it is free, else any free one."""
+def preferred_port(*candidates: int | None, avoid: Iterable[int] = ()) -> int:
+    """The first free candidate (None and 0 are skipped), else any free port."""
     avoided = set(avoid)
-    if preferred and preferred not in avoided and port_is_free(preferred):
-        return preferred
+    for port in candidates:
+        if port and port not in avoided and port_is_free(port):
+            return port
     return free_port(avoid=avoided)
 
 

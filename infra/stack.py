@@ -121,7 +121,7 @@ def bring_up_redis(env: dict[str, str]) -> None:
             redis = RedisServer(
                 LAYOUT,
                 binary=binary,
-                port=preferred_port(stored or None, avoid=[SHARED_REDIS_PORT]),
+                port=preferred_port(stored, avoid=[SHARED_REDIS_PORT]),
                 data_dir=VAR_DIR / "redis",
             )
             redis.start()
@@ -150,12 +150,15 @@ def bring_up_seaweedfs(env: dict[str, str]) -> None:
         s3.wait_ready(timeout=30)
         log(f"seaweedfs: running at {s3.endpoint}")
         return
-    ports = s3.ports.all()
-    if 0 in ports or not all(port_is_free(p) for p in ports):
-        s3_port = preferred_port(PREFERRED_S3_PORT)
-        ports = [*free_ports(6, avoid=[s3_port]), s3_port, *free_ports(1, avoid=[s3_port])]
-        env["STACK_SEAWEEDFS_PORTS"] = ",".join(str(p) for p in ports)
-        s3 = seaweed(env)
+    # The S3 port is the one clients see: the settings' default when free, else the last
+    # one. The internal ports only need to be free; data survives a change of any of them.
+    s3_port = preferred_port(PREFERRED_S3_PORT, s3.ports.s3)
+    internal = [p for p in s3.ports.all() if p != s3.ports.s3]
+    if len(internal) != 7 or s3_port in internal or not all(map(port_is_free, internal)):
+        internal = free_ports(7, avoid=[s3_port])
+    ports = [*internal[:6], s3_port, internal[6]]
+    env["STACK_SEAWEEDFS_PORTS"] = ",".join(str(p) for p in ports)
+    s3 = seaweed(env)
     s3.start()
     env["S3_ENDPOINT"] = s3.endpoint
     log(f"seaweedfs: started at {s3.endpoint} (data in {s3.data_dir})")
@@ -200,8 +203,7 @@ def fingerprint(env: Mapping[str, str]) -> str:
 def choose_web_port(env: dict[str, str]) -> None:
     if LAYOUT.running("web"):
         return
-    stored = int(env.get("STACK_WEB_PORT", "0"))
-    port = preferred_port(stored or PREFERRED_WEB_PORT)
+    port = preferred_port(PREFERRED_WEB_PORT, int(env.get("STACK_WEB_PORT", "0")))
     env["STACK_WEB_PORT"] = str(port)
     env["ACCORD_BASE_URL"] = f"http://{LOOPBACK}:{port}"
 
