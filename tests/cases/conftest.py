@@ -10,6 +10,7 @@ roles elsewhere only and must see nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -41,10 +42,16 @@ from tests.factories import (
 
 
 @pytest.fixture(scope="session", autouse=True)
-def evidence_bucket() -> str:
-    bucket: str = settings.S3_BUCKET_EVIDENCE
+def evidence_bucket() -> Iterator[str]:
+    """The evidence bucket, one per xdist worker: each worker has its own database,
+    so case numbers (and with them object keys) repeat across workers."""
+    original: str = settings.S3_BUCKET_EVIDENCE
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    bucket = f"{original}-{worker}" if worker else original
+    settings.S3_BUCKET_EVIDENCE = bucket
     ensure_buckets([bucket])
-    return bucket
+    yield bucket
+    settings.S3_BUCKET_EVIDENCE = original
 
 
 def as_org(made: object) -> Organization:
