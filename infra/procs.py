@@ -305,6 +305,46 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def pids_with_env(name: str, value: str) -> list[int]:
+    """Processes whose environment holds name=value (readable ones: ours, or all as root).
+
+    Every process a test run starts inherits the run's id in its environment, so this finds
+    what a test started and could not stop (pytest killed mid-test), wherever it was started.
+    """
+    needle = f"{name}={value}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            variables = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if needle in variables:
+            found.append(int(entry.name))
+    return found
+
+
+def stop_tagged(name: str, value: str, *, timeout: float = 10.0) -> list[int]:
+    """SIGTERM every process tagged name=value, SIGKILL what is left after timeout."""
+    pids = pids_with_env(name, value)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid in pids:
+            _reap(pid)
+        if not any(pid_alive(pid) for pid in pids):
+            return pids
+        time.sleep(0.1)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+        _reap(pid)
+    return pids
+
+
 def tail(path: Path, lines: int = 20) -> str:
     try:
         content = path.read_text(errors="replace").splitlines()

@@ -28,7 +28,7 @@ from types import FrameType
 
 from infra import REPO_DIR, VENV_BIN
 from infra.envfile import write_env
-from infra.procs import free_ports, log, read_pidfile, stop_pidfile
+from infra.procs import free_ports, log, read_pidfile, stop_pidfile, stop_tagged
 from infra.services import Layout, PostgresCluster, RedisServer, SeaweedPorts, SeaweedS3
 from infra.system import ensure_postgres_bindir, ensure_redis_server, ensure_system_user, is_root
 from infra.venv import ensure_venv
@@ -164,6 +164,7 @@ def reap_orphans(root: Path = TEST_ROOT) -> None:
         if time.time() - base.stat().st_mtime < 60 and not (base / "owner.pid").exists():
             continue
         log(f"testenv: removing the leftovers of an earlier run in {base}")
+        stop_tagged("ACCORD_TEST_RUN", base.name)
         for pidfile in sorted((base / "run").glob("*.pid")):
             stop_pidfile(pidfile, timeout=10)
         _remove_run_dir(base)
@@ -210,7 +211,13 @@ def _terminate_on_signals() -> Iterator[None]:
 
 
 def run_pytest(args: list[str], env: dict[str, str]) -> int:
-    process = subprocess.Popen([str(VENV_BIN / "python"), "-m", "pytest", *args], env=env)
+    process = subprocess.Popen(
+        [str(VENV_BIN / "python"), "-m", "pytest", *args],
+        env=env,
+        # A shell that runs us in the background makes us ignore SIGINT, and pytest would
+        # inherit that: give it back its Ctrl-C, which we rely on to stop it cleanly.
+        preexec_fn=_default_sigint,
+    )
     try:
         while True:
             try:
@@ -220,12 +227,23 @@ def run_pytest(args: list[str], env: dict[str, str]) -> int:
                 continue
     finally:
         if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            # We are being stopped. SIGINT is pytest's Ctrl-C: it still runs fixture
+            # teardown, which stops the workers that tests started. SIGTERM would not.
+            _stop_gently(process)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _stop_gently(process: subprocess.Popen[bytes]) -> None:
+    for sig, grace in ((signal.SIGINT, 60), (signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+        process.send_signal(sig)
+        try:
+            process.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
             )
             code = run_pytest(pytest_args, {**_inherited_env(), **env})
         finally:
+            # Whatever a test started and did not stop (a worker of a test that was killed
+            # mid-way) carries the run id in its environment.
+            stray = stop_tagged("ACCORD_TEST_RUN", run_id)
+            if stray:
+                log(f"testenv: stopped {len(stray)} stray process(es) started by tests: {stray}")
             services.stop()
             _remove_run_dir(base, keep_logs=code != 0)
     return code

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from infra import envfile, procs, stack, testenv
+from infra import envfile, procs, stack, system, testenv
 
 
 def test_free_ports_are_distinct_and_bindable():
@@ -149,3 +149,34 @@ def test_a_live_runs_directory_is_left_alone(tmp_path):
         procs.stop_pid(pid)
         owner.kill()
         owner.wait()
+
+
+def test_without_root_a_missing_package_stops_with_the_exact_command(monkeypatch, capsys):
+    monkeypatch.setattr(system, "is_root", lambda: False)
+
+    with pytest.raises(SystemExit) as stopped:
+        system.apt_install(["redis-server", "postgresql"], why="tests")
+
+    assert stopped.value.code == 2
+    assert (
+        "sudo apt-get install -y --no-install-recommends postgresql redis-server"
+        in capsys.readouterr().err
+    )
+
+
+def test_processes_tagged_with_a_run_id_are_found_and_stopped(tmp_path):
+    tag = f"t{os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, "ACCORD_TEST_RUN": tag}
+    tagged = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], env=env)
+    untagged = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert procs.pids_with_env("ACCORD_TEST_RUN", tag) == [tagged.pid]
+
+        assert procs.stop_tagged("ACCORD_TEST_RUN", tag) == [tagged.pid]
+
+        assert tagged.poll() is not None
+        assert untagged.poll() is None
+    finally:
+        for process in (tagged, untagged):
+            process.kill()
+            process.wait()
