@@ -100,7 +100,7 @@ def process_env(env: Mapping[str, str]) -> dict[str, str]:
         k: v
         for k, v in os.environ.items()
         if k not in {"VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH"}
-        and not k.startswith(("ACCORD_", "S3_", "CELERY_"))
+        and not k.startswith(("ACCORD_", "S3_", "CELERY_", "MEDIA_WORKER_"))
         and k not in {"DATABASE_URL", "REDIS_URL"}
     }
     return {**inherited, **env, "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}"}
@@ -278,9 +278,11 @@ def wait_healthy(env: Mapping[str, str], timeout: float = 120.0) -> None:
         status, body = fetch_health(base_url)
         if status == 200:
             return
-        if status == 0 and not LAYOUT.running("web"):
-            web_log = LAYOUT.logfile("web")
-            raise fail(f"web: daphne exited. {web_log}:\n{tail(web_log)}")
+        # A process that exited will not come back by waiting: say so now, with its log.
+        for name in APP_PROCESSES:
+            if not LAYOUT.running(name):
+                logfile = LAYOUT.logfile(name)
+                raise fail(f"{name} exited; last lines of {logfile}:\n{tail(logfile)}")
         time.sleep(1)
     if body is None:
         raise fail(f"web: {base_url}/healthz did not answer within {timeout:.0f}s (HTTP {status})")
