@@ -13,9 +13,9 @@ from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
 from accord.audit.services import trace_append
 from accord.cases.models import Case, CaseState
+from accord.cases.selectors import case_parties
+from accord.cases.states import Party
 from accord.core.api import ServiceError
-from accord.orgs.models import Role
-from accord.orgs.selectors import has_role
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
 
 # Hearings are held while a case is being mediated, or to prepare it once assigned.
@@ -23,7 +23,7 @@ SCHEDULABLE_STATES = frozenset({CaseState.ASSIGNED, CaseState.MEDIATING})
 
 
 def _may_schedule(user: User, case: Case) -> bool:
-    return case.mediator_id == user.pk or has_role(user, Role.ORG_ADMIN, case.organization)
+    return bool(case_parties(case=case, user=user) & {Party.MEDIATOR, Party.ORG_ADMIN})
 
 
 def session_schedule(
