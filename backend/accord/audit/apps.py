@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "accord.audit"
     label = "audit"
-    verbose_name = "Trace (audit chain)"
+    verbose_name = _("Trace (audit chain)")

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgsConfig(AppConfig):
     name = "accord.orgs"
     label = "orgs"
-    verbose_name = "Organizations"
+    verbose_name = _("Organizations")
