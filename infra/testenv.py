@@ -27,7 +27,6 @@ from pathlib import Path
 from types import FrameType
 
 from infra import REPO_DIR, VENV_BIN
-from infra.envfile import write_env
 from infra.procs import free_ports, log, read_pidfile, stop_pidfile, stop_tagged
 from infra.services import Layout, PostgresCluster, RedisServer, SeaweedPorts, SeaweedS3
 from infra.system import ensure_postgres_bindir, ensure_redis_server, ensure_system_user, is_root
@@ -276,7 +275,6 @@ def main(argv: list[str] | None = None) -> int:
             env = services.env()
             # STATIC_ROOT lives there; whitenoise warns about a missing one on every request.
             (Path(env["ACCORD_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
-            write_env(base / "env", env, header="Environment of test run " + run_id)
             log(
                 f"testenv: run {run_id} ready in {time.monotonic() - started:.1f}s: "
                 f"database {_redact(env['DATABASE_URL'])}, redis {env['REDIS_URL']}, "
