@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accord.audit.actors import Actor
@@ -18,6 +18,24 @@ from accord.audit.models import TraceChain, TraceEvent
 def trace_chain_create(*, key: str) -> TraceChain:
     """A new, empty chain. Its first event chains from the genesis hash."""
     return TraceChain.objects.create(key=key)
+
+
+def trace_chain_of(owner: models.Model, *, key: str) -> TraceChain:
+    """The chain kept in ``owner.chain`` (an organization's, a user's), created on first use.
+
+    Call inside ``transaction.atomic()``: the owner's row is locked so that two
+    first events cannot create two chains. ``owner.chain_id`` is updated in place.
+    """
+    chain_id: int | None = getattr(owner, "chain_id", None)
+    if chain_id is None:
+        manager = type(owner)._default_manager
+        locked = manager.select_for_update().get(pk=owner.pk)
+        chain_id = getattr(locked, "chain_id", None)
+        if chain_id is None:
+            chain_id = trace_chain_create(key=key).pk
+            manager.filter(pk=owner.pk).update(chain=chain_id)
+        owner.chain_id = chain_id  # type: ignore[attr-defined]
+    return TraceChain.objects.get(pk=chain_id)
 
 
 def trace_append(

@@ -16,8 +16,9 @@ from accord.accounts.models import User
 from accord.accounts.services import user_chain
 from accord.audit.actors import Actor
 from accord.audit.models import TraceChain
-from accord.audit.services import trace_append, trace_chain_create
+from accord.audit.services import trace_append, trace_chain_of
 from accord.core.api import ServiceError
+from accord.core.changes import apply_changes
 from accord.orgs.models import (
     MEDIATION_KINDS,
     ROLE_ORG_KINDS,
@@ -40,15 +41,7 @@ def _refuse(message: str, *, code: str, field: str | None = None) -> ServiceErro
 
 def org_chain(organization: Organization) -> TraceChain:
     """The organization's chain, created on first use. Call inside ``transaction.atomic()``."""
-    if organization.chain_id is not None:
-        return TraceChain.objects.get(pk=organization.chain_id)
-    locked = Organization.objects.select_for_update().get(pk=organization.pk)
-    if locked.chain_id is None:
-        chain = trace_chain_create(key=f"org:{locked.code}")
-        Organization.objects.filter(pk=locked.pk).update(chain=chain)
-        locked.chain_id = chain.pk
-    organization.chain_id = locked.chain_id
-    return TraceChain.objects.get(pk=locked.chain_id)
+    return trace_chain_of(organization, key=f"org:{organization.code}")
 
 
 def organization_create(
@@ -237,15 +230,9 @@ def mediation_rules_update(
         rules, _created = MediationRules.objects.select_for_update().get_or_create(
             organization=organization
         )
-        changes = {
-            field: {"from": getattr(rules, field), "to": value}
-            for field, value in wanted.items()
-            if getattr(rules, field) != value
-        }
+        changes = apply_changes(rules, wanted)
         if not changes:
             return rules
-        for field, value in wanted.items():
-            setattr(rules, field, value)
         rules.save(update_fields=sorted(changes))
         trace_append(
             chain=org_chain(organization),
@@ -328,15 +315,9 @@ def complaint_channel_update(
     )
     with transaction.atomic():
         locked = ComplaintChannel.objects.select_for_update().get(pk=channel.pk)
-        changes = {
-            field: {"from": getattr(locked, field), "to": value}
-            for field, value in data.items()
-            if getattr(locked, field) != value
-        }
+        changes = apply_changes(locked, data)
         if not changes:
             return locked
-        for field, value in data.items():
-            setattr(locked, field, value)
         locked.save(update_fields=sorted(changes))
         trace_append(
             chain=org_chain(organization),

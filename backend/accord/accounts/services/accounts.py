@@ -11,25 +11,14 @@ from accord.accounts.selectors import user_by_phone
 from accord.accounts.services.errors import refuse
 from accord.audit.actors import Actor
 from accord.audit.models import TraceChain
-from accord.audit.services import trace_append, trace_chain_create
+from accord.audit.services import trace_append, trace_chain_of
 from accord.orgs.models import Membership, Role
 
 
 def user_chain(user: User) -> TraceChain:
     """The user's security chain (``user:<id>``), created on first use.
-
-    Call inside ``transaction.atomic()``: the user row is locked so that two
-    first events cannot create two chains.
-    """
-    if user.chain_id is not None:
-        return TraceChain.objects.get(pk=user.chain_id)
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.chain_id is None:
-        chain = trace_chain_create(key=f"user:{user.pk}")
-        User.objects.filter(pk=user.pk).update(chain=chain)
-        locked.chain_id = chain.pk
-    user.chain_id = locked.chain_id
-    return TraceChain.objects.get(pk=locked.chain_id)
+    Call inside ``transaction.atomic()``."""
+    return trace_chain_of(user, key=f"user:{user.pk}")
 
 
 def ensure_applicant_membership(user: User) -> bool:
