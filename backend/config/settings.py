@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -197,6 +198,10 @@ ACCORD_SIGNIN_FAILURES_PER_IP_PER_15MIN = envint("ACCORD_SIGNIN_FAILURES_PER_IP_
 ACCORD_STAFF_SECOND_FACTOR_SECONDS = envint("ACCORD_STAFF_SECOND_FACTOR_SECONDS", 300)
 
 # --- Media workers --------------------------------------------------------
+# ICE servers handed to room clients, as RTCIceServer dicts in JSON, e.g.
+# [{"urls": ["turn:turn.example.org:3478"], "username": "u", "credential": "p"}].
+# On loopback none is needed; production behind NAT needs TURN (infra/coturn/).
+ACCORD_ICE_SERVERS = json.loads(envstr("ACCORD_ICE_SERVERS", "[]"))
 ACCORD_MEDIA_HEARTBEAT_TTL = envint("ACCORD_MEDIA_HEARTBEAT_TTL", 15)
 ACCORD_CELERY_HEARTBEAT_TTL = envint("ACCORD_CELERY_HEARTBEAT_TTL", 30)
 # Prefix of the liveness keys (accord.core.heartbeats, media_worker.config): stacks that share
