@@ -35,9 +35,10 @@ def test_working_devices_and_connection_pass(context: BrowserContext) -> None:
     expect(page.get_by_test_id("device-check-continue")).to_have_attribute("href", "/next")
 
 
-def test_a_failing_connection_check_says_so(context: BrowserContext) -> None:
+def test_the_connection_check_fails_without_a_media_worker(context: BrowserContext) -> None:
     page = open_check(context, lang="zh-hans")
-    context.route(f"{ORIGIN}/healthz", lambda route: route.fulfill(status=503, body="{}"))
+    down = '{"status": "down", "components": {"media_worker": {"status": "down"}}}'
+    context.route(f"{ORIGIN}/healthz", lambda route: route.fulfill(status=503, body=down))
     page.get_by_test_id("device-check-retry").click()
 
     expect(page.get_by_test_id("check-connection")).to_have_attribute("data-status", "fail")

@@ -1,14 +1,16 @@
 // The device check before entering a room: camera preview, microphone level, a speaker test
 // with a generated tone, and a connection check. Each item shows pass or fail on its own; the
 // rules and recording acknowledgement form next to it is the server's.
-import { h, fill } from "./dom.js";
+import { ensureStylesheet, h, fill } from "./dom.js";
 import { setLang, t } from "./i18n.js";
 import { watchLevel } from "./activity.js";
+
 
 const MIC_PASS_LEVEL = 0.02; // any audible input within the listening window passes
 const MIC_LISTEN_MS = 8000;
 
 export function startDeviceCheck(root) {
+  ensureStylesheet(new URL("../../css/room.css", import.meta.url).href);
   setLang(root.dataset.lang || document.documentElement.lang);
   const items = {
     camera: item("camera", t("dc_camera")),
@@ -30,7 +32,10 @@ export function startDeviceCheck(root) {
   );
   items.speaker.body.append(speakerButtons);
   const retry = h("button", { type: "button", class: "room-btn", dataset: { testid: "device-check-retry" }, onclick: () => runAll() }, t("dc_retry"));
-  const next = root.dataset.nextUrl
+  // When the page has its own way on (the rules acknowledgement form, or its enter link), a
+  // second "continue" here would only skip the acknowledgement: show ours only without one.
+  const pageLeadsOn = document.querySelector("form, [data-testid=enter-room]");
+  const next = root.dataset.nextUrl && !pageLeadsOn
     ? h("a", { class: "room-btn primary", href: root.dataset.nextUrl, dataset: { testid: "device-check-continue" } }, t("dc_continue"))
     : null;
   fill(root, h("ul", { class: "dc-items" }, Object.values(items).map((i) => i.el)), h("div", { class: "dc-buttons" }, retry, next));
@@ -85,7 +90,12 @@ export function startDeviceCheck(root) {
     setStatus(items.connection, null);
     try {
       const response = await fetch("/healthz", { cache: "no-store", headers: { Accept: "application/json" } });
-      const ok = response.ok && "RTCPeerConnection" in window && "WebSocket" in window;
+      const body = await response.json().catch(() => null);
+      // The person's connection is fine when the server answers; of the server's components only
+      // the media worker matters for a hearing (a background worker being down does not).
+      const media = body?.components?.media_worker;
+      const serverOk = response.ok || (body !== null && (!media || media.status === "up"));
+      const ok = serverOk && "RTCPeerConnection" in window && "WebSocket" in window;
       setStatus(items.connection, ok, ok ? "" : `HTTP ${response.status}`);
     } catch (error) {
       setStatus(items.connection, false, error?.message ?? String(error));

@@ -28,3 +28,10 @@ export function fill(el, ...children) {
   append(el, children);
   return el;
 }
+
+/** The room's styles, when the page shell did not link them itself. */
+export function ensureStylesheet(href) {
+  const links = [...document.querySelectorAll("link[rel=stylesheet]")];
+  if (links.some((link) => link.href === href)) return;
+  document.head.append(Object.assign(document.createElement("link"), { rel: "stylesheet", href }));
+}

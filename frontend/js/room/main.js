@@ -1,6 +1,7 @@
 // The video room: wires the page's #room element, the signaling socket, the media session and
 // the view together. Protocol: docs/rooms-protocol.md.
 import { setLang, t } from "./i18n.js";
+import { ensureStylesheet } from "./dom.js";
 import { Signaling, wsUrlFor } from "./signaling.js";
 import { MediaSession, getLocalMedia } from "./media.js";
 import { QualityMeter, watchSpeaking } from "./activity.js";
@@ -14,6 +15,7 @@ const SPEAKING_MIN_GAP_MS = 400;
 const REOFFER_MIN_GAP_MS = 2000;
 
 export function startRoom(root) {
+  ensureStylesheet(new URL("../../css/room.css", import.meta.url).href);
   const data = root.dataset;
   setLang(data.lang || document.documentElement.lang);
   const isMediator = data.role === "mediator";
@@ -183,7 +185,9 @@ export function startRoom(root) {
         if (media && Array.isArray(frame.ice_servers)) media.iceServers = frame.ice_servers;
         if (media && Number(frame.slots_count) > 0) media.slotsCount = Number(frame.slots_count);
         syncMe();
-        if (frame.me?.state === "in_room") onAdmitted();
+        // The server follows up with `admitted` or `waiting`; an `admitted: true` here only saves
+        // a round of waiting (onAdmitted offers once per socket either way).
+        if (frame.me?.admitted === true) onAdmitted();
         else render();
         break;
       }
