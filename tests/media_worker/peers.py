@@ -12,6 +12,7 @@ from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSess
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtp import RTCP_PSFB_APP, RtcpPsfbPacket
 
 from media_worker import aiortc_hooks
 from media_worker.layout import SLOTS
@@ -50,6 +51,19 @@ class ClientPeer:
             self.received[self.mids[index]].append((time.monotonic(), frame.data))
 
         return sink
+
+    def ignore_bitrate_feedback(self) -> None:
+        """aiortc's VP8 encoder restarts, with a keyframe, whenever REMB moves its bitrate by
+        10%: a test that must see only requested keyframes turns that feedback off."""
+        for transceiver in self.pc.getTransceivers():
+            sender = transceiver.sender
+            handle = sender._handle_rtcp_packet
+
+            async def without_remb(packet: Any, handle: Any = handle) -> None:
+                if not (isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP):
+                    await handle(packet)
+
+            sender._handle_rtcp_packet = without_remb  # type: ignore[method-assign]
 
     async def offer(self) -> str:
         await self.pc.setLocalDescription(await self.pc.createOffer())
