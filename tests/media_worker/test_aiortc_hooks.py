@@ -1,0 +1,146 @@
+"""Pins every aiortc 1.16 internal that media_worker.aiortc_hooks relies on: these fail first
+when an aiortc upgrade moves them, before the SFU silently decodes again or loses PLIs."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import queue
+import threading
+from fractions import Fraction
+
+import aiortc.rtcrtpreceiver
+import aiortc.rtcrtpsender
+import av
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket
+
+from media_worker import aiortc_hooks
+from tests.media_worker.media import PacketTrack, vp8_packets
+from tests.media_worker.peers import wait_until
+
+VP8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)
+
+
+def test_the_receiver_still_feeds_its_decoder_through_a_queue_we_can_replace():
+    source = inspect.getsource(RTCRtpReceiver._handle_rtp_packet)
+    assert "self.__decoder_queue.put((codec, encoded_frame))" in source
+    assert "self.__jitter_buffer.add(packet)" in source
+    assert "self.__decoder_thread" in source
+    receive = inspect.getsource(RTCRtpReceiver.receive)
+    assert "target=decoder_worker" in receive
+    assert "self.__decoder_queue" in receive
+
+
+async def test_a_tapped_receiver_hands_over_frames_and_its_decoder_thread_decodes_nothing(
+    monkeypatch,
+):
+    calls = []
+    monkeypatch.setattr(aiortc.rtcrtpreceiver, "get_decoder", lambda codec: calls.append(codec))
+    pc = RTCPeerConnection()
+    receiver = pc.addTransceiver("video").receiver
+    assert isinstance(getattr(receiver, aiortc_hooks._DECODER_QUEUE), queue.Queue)
+    frames = []
+    aiortc_hooks.tap_encoded_frames(receiver, lambda codec, frame: frames.append(frame.data))
+    assert aiortc_hooks.is_tapped(receiver)
+
+    tap = getattr(receiver, aiortc_hooks._DECODER_QUEUE)
+    tap.put((VP8, JitterFrame(b"\x10frame", 0)))
+    tap.put(None)  # what aiortc's __stop_decoder sends
+    # The decoder thread as aiortc starts it, with the tap for its input.
+    out: asyncio.Queue = asyncio.Queue()
+    worker = threading.Thread(
+        target=aiortc.rtcrtpreceiver.decoder_worker,
+        args=(asyncio.get_running_loop(), tap, out, threading.Event()),
+    )
+    worker.start()
+    worker.join(timeout=2)
+
+    assert not worker.is_alive()
+    assert frames == [b"\x10frame"]
+    assert calls == []
+    assert await asyncio.wait_for(out.get(), 1) is None  # the remote track just ends
+    await pc.close()
+
+
+async def test_an_untapped_receiver_decodes_which_is_what_the_tap_prevents(monkeypatch):
+    calls = []
+    real = aiortc.rtcrtpreceiver.get_decoder
+
+    def spy(codec):
+        calls.append(codec)
+        return real(codec)
+
+    monkeypatch.setattr(aiortc.rtcrtpreceiver, "get_decoder", spy)
+    sender_pc, receiver_pc = RTCPeerConnection(), RTCPeerConnection()
+    sender_pc.addTrack(PacketTrack("video", vp8_packets()))
+    await sender_pc.setLocalDescription(await sender_pc.createOffer())
+    await receiver_pc.setRemoteDescription(sender_pc.localDescription)
+    await receiver_pc.setLocalDescription(await receiver_pc.createAnswer())
+    await sender_pc.setRemoteDescription(receiver_pc.localDescription)
+    try:
+        await wait_until(lambda: calls, timeout=5, what="aiortc creates a decoder")
+    finally:
+        await sender_pc.close()
+        await receiver_pc.close()
+
+
+async def test_a_senders_pli_and_fir_go_to_our_callback():
+    assert "self._send_keyframe()" in inspect.getsource(RTCRtpSender._handle_rtcp_packet)
+    pc = RTCPeerConnection()
+    sender = pc.addTransceiver("video").sender
+    asked = []
+    aiortc_hooks.on_keyframe_request(sender, lambda: asked.append(1))
+
+    for fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+        await sender._handle_rtcp_packet(RtcpPsfbPacket(fmt=fmt, ssrc=1, media_ssrc=sender._ssrc))
+
+    assert asked == [1, 1]
+    await pc.close()
+
+
+async def test_picture_loss_goes_to_every_source_the_receiver_heard():
+    pc = RTCPeerConnection()
+    receiver = pc.addTransceiver("video").receiver
+    params = inspect.signature(receiver._send_rtcp_pli).parameters
+    assert list(params) == ["media_ssrc"]
+    sent = []
+
+    async def record(media_ssrc: int) -> None:
+        sent.append(media_ssrc)
+
+    receiver._send_rtcp_pli = record  # type: ignore[method-assign]
+    assert await aiortc_hooks.send_picture_loss(receiver) is False  # heard nobody yet
+
+    heard = getattr(receiver, "_RTCRtpReceiver__active_ssrc")  # noqa: B009
+    heard[1234] = aiortc.rtcrtpreceiver.clock.current_datetime()
+    assert await aiortc_hooks.send_picture_loss(receiver) is True
+    assert sent == [1234]
+    await pc.close()
+
+
+async def test_a_sender_packs_an_av_packet_without_encoding_it(monkeypatch):
+    source = inspect.getsource(RTCRtpSender._next_encoded_frame)
+    assert "self.__encoder.pack(data)" in source
+    encoded = []
+    monkeypatch.setattr(aiortc.codecs.vpx.Vp8Encoder, "encode", lambda *args: encoded.append(args))
+
+    class OnePacket(MediaStreamTrack):
+        kind = "video"
+
+        async def recv(self) -> av.Packet:
+            packet = av.Packet(vp8_packets()[0])
+            packet.pts, packet.time_base = 3000, Fraction(1, 90000)
+            return packet
+
+    pc = RTCPeerConnection()
+    sender = pc.addTransceiver(OnePacket()).sender
+    frame = await sender._next_encoded_frame(VP8)
+
+    assert frame is not None and frame.payloads
+    assert frame.timestamp == 3000
+    assert encoded == []
+    await pc.close()
