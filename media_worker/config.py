@@ -22,6 +22,8 @@ class WorkerConfig:
     key_prefix: str
     heartbeat_interval: float
     heartbeat_ttl: int
+    # Must equal the web's ACCORD_CHANNEL_PREFIX (its CHANNEL_LAYERS prefix).
+    channel_prefix: str = "accord"
 
     @property
     def registry_key(self) -> str:
@@ -46,6 +48,7 @@ class WorkerConfig:
             key_prefix=_get(env, "ACCORD_HEARTBEAT_PREFIX", "accord"),
             heartbeat_interval=interval,
             heartbeat_ttl=ttl,
+            channel_prefix=_get(env, "ACCORD_CHANNEL_PREFIX", "accord"),
         )
 
 

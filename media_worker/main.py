@@ -1,4 +1,5 @@
-"""Process entry point: heartbeat until SIGTERM/SIGINT, then deregister and exit 0."""
+"""Process entry point: serve rooms from the channel layer and heartbeat until SIGTERM/SIGINT,
+then close every room, deregister and exit 0."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import sys
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from media_worker.channel import ChannelLayerLink, Link, worker_channel
 from media_worker.config import ConfigError, WorkerConfig
-from media_worker.registry import Registry
+from media_worker.registry import Load, Registry, cpu_load
+from media_worker.sfu import SFU
 
 logger = logging.getLogger("media_worker")
 
@@ -38,17 +41,73 @@ async def heartbeat(registry: Registry, interval: float, stop: asyncio.Event) ->
             await asyncio.wait_for(stop.wait(), timeout=interval)
 
 
+async def serve(sfu: SFU, link: Link, channel: str, stop: asyncio.Event) -> None:
+    """Hand every message on `channel` to the SFU until `stop` is set.
+
+    Each message runs as its own task: the SFU orders a room's messages itself, and an offer
+    (which gathers ICE candidates) must not hold up other rooms.
+    """
+    tasks: set[asyncio.Task[None]] = set()
+    stopping = asyncio.ensure_future(stop.wait())
+    failing = False
+    try:
+        while not stop.is_set():
+            receiving = asyncio.ensure_future(link.receive(channel))
+            await asyncio.wait({receiving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not receiving.done():
+                # A receive cut short may still end with the connection's error: retrieve it.
+                receiving.add_done_callback(lambda f: f.cancelled() or f.exception())
+                receiving.cancel()
+                break
+            try:
+                message = receiving.result()
+            except (RedisError, OSError) as exc:
+                if not failing:
+                    logger.warning("channel layer: cannot receive: %s", exc)
+                failing = True
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=1.0)
+                continue
+            failing = False
+            task = asyncio.ensure_future(sfu.handle(message))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    finally:
+        stopping.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
+
+
 async def run(config: WorkerConfig, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     redis = Redis.from_url(config.redis_url, socket_timeout=5, socket_connect_timeout=5)
-    registry = Registry(redis, config)
-    logger.info("media worker %s registering as %s", config.worker_id, registry.key)
+    link = ChannelLayerLink(config.redis_url, config.channel_prefix)
+    sfu = SFU(link.send)
+    registry = Registry(
+        redis,
+        config,
+        load=lambda: Load(
+            rooms=len(sfu.rooms), participants=sfu.participant_count, load=cpu_load()
+        ),
+    )
+    channel = worker_channel(config.worker_id)
+    logger.info(
+        "media worker %s registering as %s, listening on %s",
+        config.worker_id,
+        registry.key,
+        channel,
+    )
     try:
-        await heartbeat(registry, config.heartbeat_interval, stop)
+        await asyncio.gather(
+            heartbeat(registry, config.heartbeat_interval, stop),
+            serve(sfu, link, channel, stop),
+        )
     finally:
+        await sfu.close()
+        await link.close()
         try:
             await registry.deregister()
             logger.info("media worker %s deregistered", config.worker_id)

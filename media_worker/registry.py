@@ -22,6 +22,7 @@ class WorkerStatus(TypedDict):
     host: str
     pid: int
     rooms: int
+    participants: int
     load: float
     started_at: float
     at: float
@@ -29,13 +30,17 @@ class WorkerStatus(TypedDict):
 
 class Load(NamedTuple):
     rooms: int
+    participants: int
     load: float
 
 
+def cpu_load() -> float:
+    """The 1-minute load average per core: what the web places rooms by (with `rooms`)."""
+    return round(os.getloadavg()[0] / (os.cpu_count() or 1), 3)
+
+
 def system_load() -> Load:
-    """No rooms yet; the load is the 1-minute load average per core, until the SFU can say
-    how many tracks it forwards."""
-    return Load(rooms=0, load=round(os.getloadavg()[0] / (os.cpu_count() or 1), 3))
+    return Load(rooms=0, participants=0, load=cpu_load())
 
 
 class Registry:
@@ -64,6 +69,7 @@ class Registry:
             host=self.config.host,
             pid=os.getpid(),
             rooms=current.rooms,
+            participants=current.participants,
             load=current.load,
             started_at=self.started_at,
             at=self.clock(),

@@ -11,7 +11,7 @@ import pytest
 from infra.procs import free_port
 from media_worker.config import ConfigError, WorkerConfig
 
-FIELDS = {"id", "host", "pid", "rooms", "load", "started_at", "at"}
+FIELDS = {"id", "host", "pid", "rooms", "participants", "load", "started_at", "at"}
 
 
 def start_worker(stack_processes, heartbeat_prefix, **env):
@@ -47,6 +47,7 @@ def test_it_registers_with_a_ttl_and_refreshes_its_entry(
     assert first["pid"] == process.pid
     assert first["id"] == f"mw-{heartbeat_prefix}"
     assert first["rooms"] == 0
+    assert first["participants"] == 0
     assert 0 < redis_client.ttl(key) <= 3
 
     wait_for(lambda: json.loads(redis_client.get(key))["at"] > first["at"])
