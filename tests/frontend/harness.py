@@ -42,12 +42,19 @@ class FakeServer:
         self.sockets: list[WebSocketRoute] = []
         self.received: list[dict[str, Any]] = []
         self.on_connect: Callable[[FakeServer, WebSocketRoute], None] | None = None
+        self.on_frame: Callable[[dict[str, Any]], None] | None = None
 
     def handle(self, ws: WebSocketRoute) -> None:
         self.sockets.append(ws)
-        ws.on_message(lambda message: self.received.append(json.loads(message)))
+        ws.on_message(self._received)
         if self.on_connect is not None:
             self.on_connect(self, ws)
+
+    def _received(self, message: str | bytes) -> None:
+        frame = json.loads(message)
+        self.received.append(frame)
+        if self.on_frame is not None:
+            self.on_frame(frame)
 
     def send(self, frame: dict[str, Any], ws: WebSocketRoute | None = None) -> None:
         (ws or self.sockets[-1]).send(json.dumps(frame))
