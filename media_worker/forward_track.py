@@ -45,6 +45,8 @@ class ForwardTrack(MediaStreamTrack):
         self._offset_pending = True
         self._last_pts: int | None = None
         self._waiting_for_keyframe = kind == "video"
+        # Frames offered for this slot, handed to the sender, and dropped here (bench, stats).
+        self.offered = 0
         self.forwarded = 0
         self.dropped = 0
 
@@ -64,6 +66,7 @@ class ForwardTrack(MediaStreamTrack):
     def push(self, source: str, frame: EncodedFrame) -> None:
         if source != self._source:
             return
+        self.offered += 1
         if self._waiting_for_keyframe:
             if not frame.keyframe:
                 self.dropped += 1
