@@ -27,6 +27,7 @@ export class Signaling extends EventTarget {
     this.lastHeard = 0;
     this.timer = null;
     this.reconnectTimer = null;
+    this.opened = 0; // sockets opened so far: more than one means we reconnected
   }
 
   start() {
@@ -41,6 +42,7 @@ export class Signaling extends EventTarget {
     ws.addEventListener("open", () => {
       if (ws !== this.ws) return;
       this.attempt = 0;
+      this.opened += 1;
       this.lastHeard = Date.now();
       this.startWatchdog();
       this.emit("open", {});
