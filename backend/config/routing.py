@@ -1,7 +1,13 @@
-"""WebSocket routes. The room consumers arrive with the video issue."""
+"""WebSocket routes (wrapped in origin and session checks by config.asgi)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from accord.rooms.consumers import RoomConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/rooms/<uuid:session_id>/", RoomConsumer.as_asgi()),
+]

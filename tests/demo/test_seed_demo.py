@@ -79,7 +79,7 @@ def test_demo_session_prints_links_that_sign_in_and_lead_to_the_session(seeded, 
         client.logout()
         response = client.get(urlparse(url).path, follow=True)
         assert response.status_code == 200
-        assert response.redirect_chain[-1][0].endswith(f"/rooms/{session.pk}/")
+        assert response.redirect_chain[-1][0].endswith(f"/rooms/{session.pk}/check/")
         assert result["case_no"] in response.content.decode()
         # One-time: the same link does not sign anyone in again.
         client.logout()

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accord.cases.models import Case
@@ -27,6 +28,15 @@ class ParticipantRole(models.TextChoices):
     OBSERVER = "observer", _("Observer")
 
 
+class RecordingState(models.TextChoices):
+    OFF = "off", _("Not recording")
+    ON = "on", _("Recording")
+    PAUSED = "paused", _("Recording paused")
+
+
+PLENARY = "plenary"
+
+
 class HearingSession(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearing_sessions")
@@ -42,6 +52,11 @@ class HearingSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # State only: the recorder (issue 4) follows it.
+    recording_state = models.CharField(
+        _("recording"), max_length=8, choices=RecordingState.choices, default=RecordingState.OFF
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("hearing session")
@@ -69,6 +84,13 @@ class SessionParticipant(models.Model):
     )
     role = models.CharField(_("role"), max_length=12, choices=ParticipantRole.choices)
     display_name = models.CharField(_("name shown in the room"), max_length=150)
+    # The room's durable state per participant; who is connected right now lives in Redis.
+    notice_acknowledged_at = models.DateTimeField(null=True, blank=True)
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    muted = models.BooleanField(default=False)
+    # "plenary" or "caucus-<slug>": the SFU forwards media only within one group.
+    group = models.CharField(max_length=40, default=PLENARY)
 
     class Meta:
         verbose_name = _("session participant")
@@ -79,3 +101,25 @@ class SessionParticipant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.role})"
+
+
+class JoinLink(models.Model):
+    """A one-time, expiring link for one participant; confirmed by a code to their phone.
+
+    Only the token's hash is stored: the link is shown once, when it is created.
+    """
+
+    participant = models.ForeignKey(
+        SessionParticipant, on_delete=models.CASCADE, related_name="join_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("join link")
+        verbose_name_plural = _("join links")
+
+    def __str__(self) -> str:
+        return f"join link for {self.participant_id} until {self.expires_at:%Y-%m-%d %H:%M}"

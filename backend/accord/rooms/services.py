@@ -1,14 +1,28 @@
-"""Writes for hearing sessions; each writes its event on the case's chain."""
+"""Writes for hearing sessions and their rooms; each writes its event on the case's chain
+in the same transaction.
+
+Room controls take the acting participant (``by``) and refuse with a :class:`ServiceError`
+whose ``code`` is one of the protocol's error codes (``forbidden``, ``not_found``,
+``illegal_state``); a refusal writes nothing.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
+from accord.accounts.selectors import uses_staff_signin
+from accord.accounts.services import signin_code_verify
 from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
 from accord.audit.services import trace_append
@@ -16,7 +30,14 @@ from accord.cases.models import Case, CaseState
 from accord.cases.selectors import case_parties
 from accord.cases.states import Party
 from accord.core.api import ServiceError
-from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
+from accord.rooms.models import (
+    HearingSession,
+    JoinLink,
+    ParticipantRole,
+    RecordingState,
+    SessionParticipant,
+    SessionStatus,
+)
 
 # Hearings are held while a case is being mediated, or to prepare it once assigned.
 SCHEDULABLE_STATES = frozenset({CaseState.ASSIGNED, CaseState.MEDIATING})
@@ -92,3 +113,307 @@ def session_schedule(
             },
         )
     return session
+
+
+# --- Join links -------------------------------------------------------------
+
+
+class JoinLinkUnavailable(ServiceError):
+    """A link that is unknown or for another session (404), or used or expired (410)."""
+
+    def __init__(self, message: str, *, code: str, http_status: int) -> None:
+        super().__init__(message, code=code)
+        self.http_status = http_status
+
+
+def token_hash(token: str) -> str:
+    # 256 random bits: a plain hash suffices (the sign-in links do the same).
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def _actor(participant: SessionParticipant) -> Actor:
+    return Actor.for_user(participant.user, role=participant.role)
+
+
+def join_link_create(*, participant: SessionParticipant, ttl: timedelta, actor: Actor) -> str:
+    """A one-time link for ``participant`` (an external party with a phone); returns its path.
+
+    The token is shown once and stored only as a hash.
+    """
+    if participant.user.phone is None or uses_staff_signin(participant.user):
+        raise ServiceError(
+            _("Only a participant who signs in with a mobile number can get a join link."),
+            code="invalid",
+        )
+    if ttl <= timedelta(0):
+        raise ServiceError(_("The link must be valid for some time."), code="invalid")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        link = JoinLink.objects.create(
+            participant=participant,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + ttl,
+        )
+        trace_append(
+            chain=participant.session.case.chain,
+            action="session.join_link_created",
+            actor=actor,
+            payload={
+                "session_id": str(participant.session_id),
+                "participant_id": participant.pk,
+                "link_id": link.pk,
+                "expires_at": format_time(link.expires_at),
+            },
+        )
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse("rooms:join", kwargs={"session_id": participant.session_id, "token": token})
+
+
+def join_link_confirm(*, link: JoinLink, code: str, client_ip: str) -> SessionParticipant:
+    """Spend ``link`` once the code sent to its participant's phone is right.
+
+    The code is checked by the sign-in service (its attempts, lockouts and trace); the link
+    is spent only after, so a wrong code leaves it usable.
+    """
+    participant = link.participant
+    phone = participant.user.phone or ""
+    user = signin_code_verify(phone=phone, code=code, client_ip=client_ip)
+    if user.pk != participant.user_id:  # the number changed hands since the link was made
+        raise JoinLinkUnavailable(
+            _("This link is not for you."), code="link_unknown", http_status=404
+        )
+    with transaction.atomic():
+        locked = JoinLink.objects.select_for_update().get(pk=link.pk)
+        if locked.used_at is not None:
+            raise JoinLinkUnavailable(
+                _("This link has already been used. Each link works only once."),
+                code="link_used",
+                http_status=410,
+            )
+        locked.used_at = timezone.now()
+        locked.save(update_fields=["used_at"])
+        trace_append(
+            chain=participant.session.case.chain,
+            action="session.join_link_used",
+            actor=_actor(participant),
+            payload={
+                "session_id": str(participant.session_id),
+                "participant_id": participant.pk,
+                "link_id": link.pk,
+                "client_ip": client_ip,
+            },
+        )
+    return participant
+
+
+def notice_acknowledge(*, participant: SessionParticipant) -> None:
+    """The participant read the session rules and the recording notice (once is enough)."""
+    with transaction.atomic():
+        locked = SessionParticipant.objects.select_for_update().get(pk=participant.pk)
+        if locked.notice_acknowledged_at is not None:
+            participant.notice_acknowledged_at = locked.notice_acknowledged_at
+            return
+        locked.notice_acknowledged_at = timezone.now()
+        locked.save(update_fields=["notice_acknowledged_at"])
+        participant.notice_acknowledged_at = locked.notice_acknowledged_at
+        trace_append(
+            chain=participant.session.case.chain,
+            action="session.notice_acknowledged",
+            actor=_actor(participant),
+            payload={"session_id": str(participant.session_id), "participant_id": participant.pk},
+        )
+
+
+# --- The room ---------------------------------------------------------------
+
+# From state → to state for each recording action of the mediator.
+RECORDING_MOVES: dict[str, tuple[frozenset[str], RecordingState, str]] = {
+    "start": (frozenset({RecordingState.OFF}), RecordingState.ON, "room.recording_started"),
+    "pause": (frozenset({RecordingState.ON}), RecordingState.PAUSED, "room.recording_paused"),
+    "resume": (frozenset({RecordingState.PAUSED}), RecordingState.ON, "room.recording_resumed"),
+    "stop": (
+        frozenset({RecordingState.ON, RecordingState.PAUSED}),
+        RecordingState.OFF,
+        "room.recording_stopped",
+    ),
+}
+
+
+def _room_trace(
+    session: HearingSession, by: SessionParticipant, action: str, payload: dict[str, Any]
+) -> None:
+    trace_append(
+        chain=session.case.chain,
+        action=action,
+        actor=_actor(by),
+        payload={"session_id": str(session.pk), **payload},
+    )
+
+
+def _lock_for_control(by: SessionParticipant) -> tuple[HearingSession, SessionParticipant]:
+    """Lock the session and re-read the acting mediator; call inside ``transaction.atomic()``."""
+    session = (
+        HearingSession.objects.select_for_update().select_related("case").get(pk=by.session_id)
+    )
+    actor = SessionParticipant.objects.select_related("user").get(pk=by.pk)
+    if actor.role != ParticipantRole.MEDIATOR or actor.removed_at is not None:
+        raise ServiceError(_("Only the mediator can do this."), code="forbidden")
+    if session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED):
+        raise ServiceError(_("This hearing has ended."), code="illegal_state")
+    return session, actor
+
+
+def _target(session: HearingSession, participant_id: int) -> SessionParticipant:
+    target = (
+        SessionParticipant.objects.select_for_update()
+        .filter(session=session, pk=participant_id)
+        .first()
+    )
+    if target is None:
+        raise ServiceError(_("No such participant in this hearing."), code="not_found")
+    if target.removed_at is not None:
+        raise ServiceError(_("This participant was removed."), code="illegal_state")
+    return target
+
+
+def room_join(*, participant: SessionParticipant) -> SessionParticipant:
+    """A connection of ``participant`` entered the room (or its waiting room).
+
+    The mediator is admitted by joining, and the first mediator to join opens the session.
+    """
+    with transaction.atomic():
+        session = (
+            HearingSession.objects.select_for_update()
+            .select_related("case")
+            .get(pk=participant.session_id)
+        )
+        locked = SessionParticipant.objects.select_related("user").get(pk=participant.pk)
+        opened = False
+        if locked.role == ParticipantRole.MEDIATOR:
+            if locked.admitted_at is None:
+                locked.admitted_at = timezone.now()
+                locked.save(update_fields=["admitted_at"])
+            if session.status == SessionStatus.SCHEDULED:
+                session.status = SessionStatus.OPEN
+                session.save(update_fields=["status"])
+                opened = True
+        _room_trace(
+            session,
+            locked,
+            "room.joined",
+            {
+                "participant_id": locked.pk,
+                "admitted": locked.admitted_at is not None,
+                "session_opened": opened,
+            },
+        )
+    return locked
+
+
+def room_leave(*, participant: SessionParticipant) -> None:
+    """The participant's last connection closed."""
+    with transaction.atomic():
+        session = HearingSession.objects.select_related("case").get(pk=participant.session_id)
+        _room_trace(session, participant, "room.left", {"participant_id": participant.pk})
+
+
+def room_chat(*, by: SessionParticipant, text: str) -> datetime:
+    """A chat message, kept in the trace like everything said in a hearing; returns its time."""
+    with transaction.atomic():
+        session = HearingSession.objects.select_related("case").get(pk=by.session_id)
+        sender = SessionParticipant.objects.select_related("user").get(pk=by.pk)
+        if sender.admitted_at is None or sender.removed_at is not None:
+            raise ServiceError(_("You are not in the room."), code="forbidden")
+        if session.status != SessionStatus.OPEN:
+            raise ServiceError(_("This hearing is not in progress."), code="illegal_state")
+        _room_trace(
+            session,
+            sender,
+            "room.chat",
+            {"participant_id": sender.pk, "group": sender.group, "text": text},
+        )
+    return timezone.now()
+
+
+def room_admit(*, by: SessionParticipant, participant_id: int) -> SessionParticipant:
+    with transaction.atomic():
+        session, actor = _lock_for_control(by)
+        target = _target(session, participant_id)
+        if target.admitted_at is not None:
+            raise ServiceError(_("This participant is already in the room."), code="illegal_state")
+        target.admitted_at = timezone.now()
+        target.save(update_fields=["admitted_at"])
+        _room_trace(session, actor, "room.admitted", {"participant_id": target.pk})
+    return target
+
+
+def room_mute(*, by: SessionParticipant, participant_id: int, muted: bool) -> SessionParticipant:
+    """Mute or unmute a participant: the SFU stops (or resumes) forwarding their audio."""
+    with transaction.atomic():
+        session, actor = _lock_for_control(by)
+        target = _target(session, participant_id)
+        if target.muted == muted:
+            raise ServiceError(_("Nothing to change."), code="illegal_state")
+        target.muted = muted
+        target.save(update_fields=["muted"])
+        _room_trace(session, actor, "room.muted", {"participant_id": target.pk, "muted": muted})
+    return target
+
+
+def room_remove(*, by: SessionParticipant, participant_id: int) -> SessionParticipant:
+    with transaction.atomic():
+        session, actor = _lock_for_control(by)
+        target = _target(session, participant_id)
+        if target.role == ParticipantRole.MEDIATOR:
+            raise ServiceError(_("A mediator cannot be removed."), code="forbidden")
+        target.removed_at = timezone.now()
+        target.save(update_fields=["removed_at"])
+        _room_trace(session, actor, "room.removed", {"participant_id": target.pk})
+    return target
+
+
+def room_move(
+    *, by: SessionParticipant, participant_ids: Sequence[int], group: str
+) -> list[SessionParticipant]:
+    """Move participants between the plenary room and caucus rooms (背对背调解)."""
+    with transaction.atomic():
+        session, actor = _lock_for_control(by)
+        targets = [_target(session, pid) for pid in participant_ids]
+        for target in targets:
+            target.group = group
+            target.save(update_fields=["group"])
+        _room_trace(
+            session,
+            actor,
+            "room.moved",
+            {"participant_ids": [t.pk for t in targets], "group": group},
+        )
+    return targets
+
+
+def room_recording(*, by: SessionParticipant, action: str) -> RecordingState:
+    """Start, pause, resume or stop recording (the state; the recorder follows it)."""
+    allowed_from, to, event = RECORDING_MOVES[action]
+    with transaction.atomic():
+        session, actor = _lock_for_control(by)
+        if session.recording_state not in allowed_from:
+            raise ServiceError(_("The recording cannot do that now."), code="illegal_state")
+        previous = session.recording_state
+        session.recording_state = to
+        session.save(update_fields=["recording_state"])
+        _room_trace(session, actor, event, {"from": str(previous), "to": str(to)})
+    return to
+
+
+def room_end(*, by: SessionParticipant) -> None:
+    """End the hearing: everyone leaves and nobody can join again."""
+    with transaction.atomic():
+        session, actor = _lock_for_control(by)
+        previous = session.recording_state
+        session.status = SessionStatus.ENDED
+        session.ended_at = timezone.now()
+        session.recording_state = RecordingState.OFF
+        session.save(update_fields=["status", "ended_at", "recording_state"])
+        _room_trace(session, actor, "room.ended", {"recording_was": str(previous)})

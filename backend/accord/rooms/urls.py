@@ -6,4 +6,7 @@ app_name = "rooms"
 
 urlpatterns = [
     path("<uuid:session_id>/", views.session_detail, name="session"),
+    path("<uuid:session_id>/join/<str:token>/", views.join, name="join"),
+    path("<uuid:session_id>/check/", views.device_check, name="device_check"),
+    path("<uuid:session_id>/room/", views.room, name="room"),
 ]

@@ -60,7 +60,9 @@ class Command(BaseCommand):
             by=mediator,
         )
         with translation.override(settings.LANGUAGE_CODE):
-            target = reverse("rooms:session", kwargs={"session_id": session.pk})
+            # Demo links count as confirmed by phone code: straight to the device check, then
+            # the room (the mediator) or its waiting room (the parties).
+            target = reverse("rooms:device_check", kwargs={"session_id": session.pk})
         base = settings.ACCORD_BASE_URL.rstrip("/")
         actor = Actor.system("demo-session")
 

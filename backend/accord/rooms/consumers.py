@@ -1,0 +1,421 @@
+"""The room's WebSocket (docs/rooms-protocol.md): authenticate, authorize, validate, call a
+service, relay. Room state lives in the database (durable, traced) and in Redis (who is
+connected right now); this consumer keeps only what it needs to route frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from accord.core.api import ServiceError
+from accord.rooms import conf, live, selectors, services
+from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
+from accord.rooms.schemas import ADMITTED_ONLY, MEDIATOR_ONLY, Malformed, Message, parse_message
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_NOT_PARTICIPANT = 4403
+CLOSE_NO_SESSION = 4404
+CLOSE_GONE = 4410
+# Roles that may publish a screen share (observers only watch).
+SCREEN_ROLES = frozenset(
+    {
+        ParticipantRole.MEDIATOR,
+        ParticipantRole.APPLICANT,
+        ParticipantRole.RESPONDENT,
+        ParticipantRole.EXPERT,
+    }
+)
+
+
+def room_group(room: str) -> str:
+    return f"room.{room}"
+
+
+def participant_group(room: str, participant_id: int) -> str:
+    """Every connection (tab, device) of one participant."""
+    return f"room.{room}.p.{participant_id}"
+
+
+def worker_channel(worker_id: str) -> str:
+    return f"media-worker.{worker_id}"
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    participant: SessionParticipant | None = None
+    room = ""
+    admitted = False
+    group = "plenary"
+    watcher: asyncio.Task[None] | None = None
+
+    # --- Lifecycle ----------------------------------------------------------
+
+    async def connect(self) -> None:
+        # Accepted first: custom close codes exist only on an open WebSocket.
+        await self.accept()
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        try:
+            session_id = uuid.UUID(str(self.scope["url_route"]["kwargs"]["session_id"]))
+        except ValueError:
+            await self.close(code=CLOSE_NO_SESSION)
+            return
+        entry = await database_sync_to_async(self._entry)(user, session_id)
+        if isinstance(entry, int):
+            await self.close(code=entry)
+            return
+        self.room = str(session_id)
+        await self.channel_layer.group_add(room_group(self.room), self.channel_name)
+        await self.channel_layer.group_add(
+            participant_group(self.room, entry.pk), self.channel_name
+        )
+        self.participant = await database_sync_to_async(self._join)(entry)
+        self.admitted = self.participant.admitted_at is not None
+        self.group = self.participant.group
+        await self.send_frame(await database_sync_to_async(self._welcome)())
+        await self.send_frame({"type": "admitted" if self.admitted else "waiting"})
+        await self.broadcast_presence()
+        self.watcher = asyncio.create_task(self._watch())
+
+    async def disconnect(self, code: int) -> None:
+        if self.watcher is not None:
+            self.watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.watcher
+        participant = self.participant
+        if participant is None:
+            return
+        self.participant = None
+        await self.channel_layer.group_discard(room_group(self.room), self.channel_name)
+        await self.channel_layer.group_discard(
+            participant_group(self.room, participant.pk), self.channel_name
+        )
+        if await database_sync_to_async(self._leave)(participant):
+            await self.to_worker("room.leave", {"participant": str(participant.pk)})
+            await self.broadcast_presence()
+
+    def _entry(self, user: Any, session_id: uuid.UUID) -> SessionParticipant | int:
+        if not HearingSession.objects.filter(pk=session_id).exists():
+            return CLOSE_NO_SESSION
+        participant = (
+            SessionParticipant.objects.select_related("session", "session__case", "user")
+            .filter(session_id=session_id, user=user)
+            .first()
+        )
+        if participant is None:
+            return CLOSE_NOT_PARTICIPANT
+        session = self.scope.get("session")
+        session_data = dict(session.items()) if session is not None else {}
+        refusal = selectors.entry_refusal(participant=participant, session_data=session_data)
+        if refusal is not None:
+            return refusal.close_code
+        if participant.notice_acknowledged_at is None:  # the device check page comes first
+            return CLOSE_NOT_PARTICIPANT
+        return participant
+
+    def _join(self, participant: SessionParticipant) -> SessionParticipant:
+        live.connection_add(
+            session_id=self.room, channel_name=self.channel_name, participant_id=participant.pk
+        )
+        return services.room_join(participant=participant)
+
+    def _leave(self, participant: SessionParticipant) -> bool:
+        """Forget this connection; True when it was the participant's last one."""
+        live.connection_remove(session_id=self.room, channel_name=self.channel_name)
+        if participant.pk in live.online_participants(self.room):
+            return False
+        live.live_flags_clear(session_id=self.room, participant_id=participant.pk)
+        services.room_leave(participant=participant)
+        return True
+
+    def _welcome(self) -> dict[str, Any]:
+        assert self.participant is not None
+        session = HearingSession.objects.get(pk=self.room)
+        return {
+            "type": "welcome",
+            "me": {
+                **selectors.participant_json(self.participant),
+                "group": self.participant.group,
+                "muted": self.participant.muted,
+                "admitted": self.admitted,
+            },
+            "participants": selectors.room_presence(session_id=self.room),
+            "recording": {"state": session.recording_state},
+            "ice_servers": conf.ice_servers(),
+            "slots_count": conf.SLOTS,
+        }
+
+    async def _watch(self) -> None:
+        """Keep this connection's presence fresh and notice a lost media worker."""
+        while True:
+            await asyncio.sleep(conf.watch_seconds())
+            participant = self.participant
+            if participant is None:
+                return
+            try:
+                await sync_to_async(live.connection_add)(
+                    session_id=self.room,
+                    channel_name=self.channel_name,
+                    participant_id=participant.pk,
+                )
+                if self.admitted:
+                    _worker, moved = await sync_to_async(live.room_place)(
+                        self.room, only_if_placed=True
+                    )
+                    if moved:
+                        await self.reconnect_everyone(reason="media_worker_lost")
+            except (redis.RedisError, OSError) as exc:
+                logger.warning("room %s: cannot reach Redis: %s", self.room, exc)
+
+    # --- Frames from the browser -----------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        participant = self.participant
+        if participant is None:
+            return
+        try:
+            message = parse_message(text_data)
+        except Malformed as exc:
+            await self.send_error("malformed", exc.message, exc.ref)
+            return
+        kind = message["type"]
+        if kind in MEDIATOR_ONLY and participant.role != ParticipantRole.MEDIATOR:
+            await self.send_error("forbidden", "Only the mediator can do this.", kind)
+            return
+        if kind in ADMITTED_ONLY and not self.admitted:
+            await self.send_error("forbidden", "Wait until the mediator admits you.", kind)
+            return
+        handler: Callable[[Message], Awaitable[None]] = getattr(self, f"on_{kind}")
+        try:
+            await handler(message)
+        except ServiceError as exc:
+            await self.send_error(exc.code, exc.message, kind)
+
+    async def on_ping(self, message: Message) -> None:
+        await self.send_frame({"type": "pong"})
+
+    async def on_offer(self, message: Message) -> None:
+        assert self.participant is not None
+        worker, moved = await sync_to_async(live.room_place)(self.room)
+        if worker is None:
+            await self.send_error("media_unavailable", "No media server is available.", "offer")
+            return
+        if moved:
+            await self.reconnect_everyone(reason="media_worker_lost", but=self.channel_name)
+        me = await database_sync_to_async(SessionParticipant.objects.get)(pk=self.participant.pk)
+        await self.channel_layer.send(
+            worker_channel(worker),
+            {
+                "type": "room.offer",
+                "room": self.room,
+                "participant": str(me.pk),
+                "sdp": message["sdp"],
+                "reply_channel": self.channel_name,
+                "group": me.group,
+                "muted": me.muted,
+                "can_screen": me.role in SCREEN_ROLES,
+            },
+        )
+
+    async def on_chat(self, message: Message) -> None:
+        assert self.participant is not None
+        me = self.participant
+        allowed = await sync_to_async(live.chat_allowed)(session_id=self.room, participant_id=me.pk)
+        if not allowed:
+            await self.send_error("rate_limited", "Too many messages; wait a moment.", "chat")
+            return
+        at = await database_sync_to_async(services.room_chat)(by=me, text=message["text"])
+        await self.to_room(
+            "room.chat",
+            {
+                "from": str(me.pk),
+                "name": me.display_name,
+                "text": message["text"],
+                "at": at.isoformat(),
+                "group": self.group,
+            },
+        )
+
+    async def _flag(self, name: str, value: Any) -> None:
+        assert self.participant is not None
+        await sync_to_async(live.live_flag_set)(
+            session_id=self.room, participant_id=self.participant.pk, name=name, value=value
+        )
+        await self.broadcast_presence()
+
+    async def on_hand(self, message: Message) -> None:
+        await self._flag("hand", message["raised"])
+
+    async def on_speaking(self, message: Message) -> None:
+        await self._flag("speaking", message["speaking"])
+
+    async def on_quality(self, message: Message) -> None:
+        quality = {k: message[k] for k in ("rtt_ms", "loss_pct", "kbps")}
+        await self._flag("quality", quality)
+
+    async def on_admit(self, message: Message) -> None:
+        target = await database_sync_to_async(services.room_admit)(
+            by=self.participant, participant_id=message["participant_id"]
+        )
+        await self.to_participant(target.pk, "room.admitted", {})
+        await self.broadcast_presence()
+
+    async def on_mute(self, message: Message) -> None:
+        target = await database_sync_to_async(services.room_mute)(
+            by=self.participant, participant_id=message["participant_id"], muted=message["muted"]
+        )
+        await self.to_worker("room.mute", {"participant": str(target.pk), "muted": target.muted})
+        await self.to_participant(target.pk, "room.muted", {"muted": target.muted})
+        await self.broadcast_presence()
+
+    async def on_remove(self, message: Message) -> None:
+        target = await database_sync_to_async(services.room_remove)(
+            by=self.participant, participant_id=message["participant_id"]
+        )
+        await self.to_worker("room.leave", {"participant": str(target.pk)})
+        await self.to_participant(target.pk, "room.removed", {})
+        await self.broadcast_presence()
+
+    async def on_move(self, message: Message) -> None:
+        targets = await database_sync_to_async(services.room_move)(
+            by=self.participant, participant_ids=message["participant_ids"], group=message["group"]
+        )
+        for target in targets:
+            await self.to_worker(
+                "room.route", {"participant": str(target.pk), "group": target.group}
+            )
+        for target in targets:
+            await self.to_participant(target.pk, "room.moved", {"group": target.group})
+        await self.broadcast_presence()
+
+    async def on_recording(self, message: Message) -> None:
+        state = await database_sync_to_async(services.room_recording)(
+            by=self.participant, action=message["action"]
+        )
+        await self.to_room("room.recording", {"state": str(state)})
+
+    async def on_end(self, message: Message) -> None:
+        await database_sync_to_async(services.room_end)(by=self.participant)
+        await self.to_worker("room.close", {})
+        await self.to_room("room.ended", {})
+        await sync_to_async(live.room_forget)(self.room)
+
+    # --- Sending ------------------------------------------------------------
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+    async def send_error(self, code: str, message: str, ref: str | None) -> None:
+        await self.send_frame({"type": "error", "code": code, "message": message, "ref": ref})
+
+    async def to_room(self, kind: str, fields: dict[str, Any]) -> None:
+        await self.channel_layer.group_send(room_group(self.room), {"type": kind, **fields})
+
+    async def to_participant(self, participant_id: int, kind: str, fields: dict[str, Any]) -> None:
+        await self.channel_layer.group_send(
+            participant_group(self.room, participant_id), {"type": kind, **fields}
+        )
+
+    async def to_worker(self, kind: str, fields: dict[str, Any]) -> None:
+        """Tell the room's media worker, if the room has one (no media yet: nothing to do)."""
+        worker = await sync_to_async(live.room_worker)(self.room)
+        if worker is not None:
+            await self.channel_layer.send(
+                worker_channel(worker), {"type": kind, "room": self.room, **fields}
+            )
+
+    async def broadcast_presence(self) -> None:
+        people = await database_sync_to_async(selectors.room_presence)(session_id=self.room)
+        await self.to_room("room.presence", {"participants": people})
+
+    async def reconnect_everyone(self, *, reason: str, but: str = "") -> None:
+        await self.to_room("room.reconnect_media", {"reason": reason, "but": but})
+
+    # --- Events from the room's group and from the media worker -------------
+
+    async def room_presence(self, event: dict[str, Any]) -> None:
+        await self.send_frame({"type": "presence", "participants": event["participants"]})
+
+    async def room_admitted(self, event: dict[str, Any]) -> None:
+        self.admitted = True
+        await self.send_frame({"type": "admitted"})
+
+    async def room_muted(self, event: dict[str, Any]) -> None:
+        await self.send_frame({"type": "muted", "muted": event["muted"]})
+
+    async def room_moved(self, event: dict[str, Any]) -> None:
+        if self.participant is None:
+            return
+        self.group = event["group"]
+        self.participant = await database_sync_to_async(
+            SessionParticipant.objects.select_related("session", "user").get
+        )(pk=self.participant.pk)
+        audience = await database_sync_to_async(selectors.room_audience)(
+            participant=self.participant
+        )
+        await self.send_frame({"type": "moved", "group": self.group, "audience": audience})
+
+    async def room_removed(self, event: dict[str, Any]) -> None:
+        await self.send_frame({"type": "removed"})
+        await self.close(code=CLOSE_GONE)
+
+    async def room_ended(self, event: dict[str, Any]) -> None:
+        await self.send_frame({"type": "ended"})
+        await self.close(code=CLOSE_GONE)
+
+    async def room_recording(self, event: dict[str, Any]) -> None:
+        await self.send_frame({"type": "recording", "state": event["state"]})
+
+    async def room_chat(self, event: dict[str, Any]) -> None:
+        # Chat follows the media: a caucus does not read the plenary room's messages.
+        if self.admitted and self.group == event["group"]:
+            fields = {k: event[k] for k in ("from", "name", "text", "at")}
+            await self.send_frame({"type": "chat", **fields})
+
+    async def room_reconnect_media(self, event: dict[str, Any]) -> None:
+        if self.admitted and event.get("but") != self.channel_name:
+            await self.send_frame({"type": "reconnect_media", "reason": event["reason"]})
+
+    def _for_me(self, event: dict[str, Any]) -> bool:
+        return (
+            self.participant is not None
+            and event.get("room") == self.room
+            and event.get("participant") == str(self.participant.pk)
+        )
+
+    async def media_answer(self, event: dict[str, Any]) -> None:
+        if self._for_me(event):
+            await self.send_frame({"type": "answer", "sdp": event["sdp"]})
+
+    async def media_slots(self, event: dict[str, Any]) -> None:
+        if self._for_me(event):
+            await self.send_frame({"type": "slots", "slots": event["slots"]})
+
+    async def media_state(self, event: dict[str, Any]) -> None:
+        # The browser sees its own connection state; the web only logs the worker's view.
+        if self._for_me(event):
+            logger.info(
+                "room %s participant %s media %s",
+                self.room,
+                event["participant"],
+                event.get("state"),
+            )
+
+    async def media_error(self, event: dict[str, Any]) -> None:
+        if self._for_me(event):
+            message = str(event.get("message") or event.get("code") or "media error")
+            await self.send_error("media_unavailable", message, "offer")
