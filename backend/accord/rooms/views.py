@@ -134,7 +134,7 @@ def device_check(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
         return entering
     session, me = entering
     room_url = reverse("rooms:room", kwargs={"session_id": session.pk})
-    form = AcknowledgeForm(request.POST or None)
+    form = AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.notice_acknowledge(participant=me)
         return redirect(room_url)
