@@ -26,8 +26,10 @@ def make_link(hearing, user, ttl=timedelta(hours=1)):
     )
 
 
-def code_in(outbox):
-    return re.search(r"\b(\d{6})\b", outbox[-1].body).group(1)
+def code_in(outbox) -> str:
+    found = re.search(r"\b(\d{6})\b", outbox[-1].body)
+    assert found is not None
+    return found.group(1)
 
 
 def case_actions(hearing):
