@@ -14,7 +14,7 @@ import queue
 from collections.abc import Callable
 from typing import Any
 
-from aiortc import RTCRtpReceiver, RTCRtpSender
+from aiortc import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
@@ -79,3 +79,13 @@ async def send_picture_loss(receiver: RTCRtpReceiver) -> bool:
     for ssrc in sources:
         await send(ssrc)
     return bool(sources)
+
+
+def negotiated_mime_type(transceiver: RTCRtpTransceiver) -> str | None:
+    """The codec the transceiver sends with after negotiation (lower case), e.g. "video/vp8".
+
+    aiortc's sender uses the first negotiated codec; it keeps that list private.
+    """
+    codecs: list[RTCRtpCodecParameters] = transceiver._codecs
+    primary = [c for c in codecs if c.mimeType.lower() not in ("video/rtx", "audio/rtx")]
+    return primary[0].mimeType.lower() if primary else None

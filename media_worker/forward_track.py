@@ -45,6 +45,9 @@ class ForwardTrack(MediaStreamTrack):
         self._offset_pending = True
         self._last_pts: int | None = None
         self._waiting_for_keyframe = kind == "video"
+        # The codec this slot's sender was negotiated with: a frame of another codec cannot be
+        # forwarded without transcoding (a client that offered only H.264 among VP8 peers).
+        self.mime_type: str | None = None
         # Frames offered for this slot, handed to the sender, and dropped here (bench, stats).
         self.offered = 0
         self.forwarded = 0
@@ -67,6 +70,9 @@ class ForwardTrack(MediaStreamTrack):
         if source != self._source:
             return
         self.offered += 1
+        if self.mime_type is not None and frame.mime_type != self.mime_type:
+            self.dropped += 1
+            return
         if self._waiting_for_keyframe:
             if not frame.keyframe:
                 self.dropped += 1

@@ -111,6 +111,8 @@ class Participant:
         self.pairs = [None] * pair
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         await self.pc.setLocalDescription(await self.pc.createAnswer())
+        for slot in self.slots:
+            slot.track.mime_type = aiortc_hooks.negotiated_mime_type(slot.transceiver)
         return self.pc.localDescription.sdp
 
     def _publish(self, source: Source, transceiver: RTCRtpTransceiver) -> None:

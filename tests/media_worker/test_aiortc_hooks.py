@@ -144,3 +144,16 @@ async def test_a_sender_packs_an_av_packet_without_encoding_it(monkeypatch):
     assert frame.timestamp == 3000
     assert encoded == []
     await pc.close()
+
+
+async def test_the_negotiated_codec_is_read_from_the_transceiver():
+    offerer, answerer = RTCPeerConnection(), RTCPeerConnection()
+    offerer.addTransceiver("video", direction="recvonly")
+    await offerer.setLocalDescription(await offerer.createOffer())
+    await answerer.setRemoteDescription(offerer.localDescription)
+    transceiver = answerer.getTransceivers()[0]
+
+    assert isinstance(transceiver._codecs, list)
+    assert aiortc_hooks.negotiated_mime_type(transceiver) == "video/vp8"
+    await offerer.close()
+    await answerer.close()

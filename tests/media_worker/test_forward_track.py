@@ -49,6 +49,17 @@ async def test_an_audio_slot_drops_its_oldest_frames():
     assert track.dropped == 15
 
 
+async def test_a_frame_of_another_codec_than_the_slots_is_not_forwarded():
+    track = ForwardTrack("video")
+    track.mime_type = "video/h264"
+    track.set_source("alice")
+
+    track.push("alice", frame(0, keyframe=True))  # VP8
+
+    assert track._frames == type(track._frames)()
+    assert track.dropped == 1
+
+
 async def test_frames_of_another_publisher_are_ignored_and_a_switch_continues_the_timeline():
     track = ForwardTrack("video")
     track.set_source("alice")
