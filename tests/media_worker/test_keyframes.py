@@ -81,3 +81,28 @@ async def test_requests_in_a_burst_cost_one_keyframe_per_window_and_the_last_is_
     assert len(sent) == 2  # one at once, one deferred to the window's end
     assert sent[1] - sent[0] >= 0.19
     assert requester.sent == 2
+
+
+async def test_a_caucus_move_gets_the_mover_a_keyframe_from_its_new_group(sfu, outbox, clients):
+    carol, dave = ClientPeer("carol", camera=FrameTrack()), ClientPeer("dave")
+    bob = ClientPeer("bob")
+    carol.ignore_bitrate_feedback()
+    clients += [carol, dave, bob]
+    await join(sfu, outbox, carol)
+    await join(sfu, outbox, dave)
+    await join(sfu, outbox, bob, group="caucus-bob")
+    refresh_slots(outbox, dave)
+    await wait_until(lambda: len(dave.frames("carol", "camera")) > 30, what="dave sees carol")
+    await asyncio.sleep(1.0)
+
+    moved_at = time.monotonic()
+    await sfu.handle(
+        {"type": "room.route", "room": "room-1", "participant": "bob", "group": "plenary"}
+    )
+    refresh_slots(outbox, bob)
+
+    mid = bob.mid_of("carol", "camera")
+    await wait_until(lambda: bob.received[mid], timeout=2.0, what="bob's first frame of carol")
+    first_at, first = bob.received[mid][0]
+    assert is_vp8_keyframe(first)
+    assert first_at - moved_at < 2.0
