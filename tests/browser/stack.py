@@ -1,0 +1,163 @@
+"""A whole Accord stack for browser tests: its own database on the run's PostgreSQL (or a
+SQLite file outside `make test`), migrated and seeded with the demo data by the `accord`
+commands, daphne and media workers started as `make up` starts them, with key and channel
+prefixes private to it. Browsers then follow `accord demo-session --json` links like people."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import redis
+
+from infra import REPO_DIR
+from infra.procs import free_port
+from infra.testprocs import StackProcesses
+
+ACCORD = str(REPO_DIR / ".venv" / "bin" / "accord")
+
+
+class BrowserProcesses(StackProcesses):
+    def start_as(self, key: str, name: str, **overrides: str) -> None:
+        """Start `name` under another key: two media workers side by side."""
+        self.start(name, **overrides)
+        self.running[key] = self.running.pop(name)
+
+
+@dataclass
+class DemoSession:
+    session_id: str
+    case_no: str
+    mediator_link: str
+    applicant_link: str
+    respondent_link: str
+
+
+@dataclass
+class BrowserStack:
+    base_url: str
+    env: dict[str, str]
+    processes: BrowserProcesses
+    workers: list[str] = field(default_factory=list)
+
+    def accord(self, *args: str, timeout: float = 120) -> str:
+        done = subprocess.run(
+            [ACCORD, *args],
+            env=self.env,
+            cwd=REPO_DIR,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"accord {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def demo_session(self) -> DemoSession:
+        """A new hearing on a demo case, with fresh one-time links for its three people."""
+        data = json.loads(self.accord("demo-session", "--json"))
+        applicant, respondent = data["links"]["parties"]
+        return DemoSession(
+            session_id=data["session_id"],
+            case_no=data["case_no"],
+            mediator_link=data["links"]["mediator"],
+            applicant_link=applicant,
+            respondent_link=respondent,
+        )
+
+    def start_worker(self, worker_id: str) -> None:
+        self.processes.start_as(worker_id, "media-worker", MEDIA_WORKER_ID=worker_id)
+        self.workers.append(worker_id)
+
+    def room_worker(self, session_id: str) -> str | None:
+        """The worker the web placed the room on (docs/rooms-protocol.md: Redis key)."""
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        value = client.get(f"{self.env['ACCORD_HEARTBEAT_PREFIX']}:room:{session_id}:worker")
+        return value.decode() if value else None
+
+    def log(self, name: str, lines: int = 40) -> str:
+        return self.processes.log_tail(name, lines)
+
+
+@contextlib.contextmanager
+def own_database(base_url: str, work_dir: Path) -> Iterator[str]:
+    """A new empty database next to the run's one; dropped afterwards."""
+    if not base_url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{work_dir / 'browser.sqlite3'}"
+        return
+    name = f"accord_browser_{secrets.token_hex(4)}"
+    parts = urlsplit(base_url)
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def wait_http(url: str, timeout: float, log: Any) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 (our http URL)
+                return
+        except urllib.error.HTTPError:
+            return  # answering at all is enough: /healthz may be 503 without Celery
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f}s\n{log()}")
+
+
+@contextlib.contextmanager
+def browser_stack(work_dir: Path, *, workers: int = 1) -> Iterator[BrowserStack]:
+    tag = secrets.token_hex(4)
+    port = free_port()
+    base_env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PYTEST_", "DJANGO_SETTINGS_MODULE"))
+    }
+    with own_database(base_env.get("DATABASE_URL", ""), work_dir) as database_url:
+        env = {
+            **base_env,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "ACCORD_DEMO": "1",
+            "ACCORD_ENV_FILE": "",
+            "ACCORD_BASE_URL": f"http://127.0.0.1:{port}",
+            "STACK_WEB_PORT": str(port),
+            "ACCORD_HEARTBEAT_PREFIX": f"accord-browser-{tag}",
+            "ACCORD_CHANNEL_PREFIX": f"accord-browser-{tag}",
+            "ACCORD_CACHE_PREFIX": f"accord-browser-{tag}",
+            # A lost media worker must be noticed fast for the room to recover in the test.
+            "ACCORD_MEDIA_HEARTBEAT_TTL": "3",
+            "MEDIA_WORKER_HEARTBEAT_INTERVAL": "0.5",
+        }
+        processes = BrowserProcesses(work_dir=work_dir, env=env)
+        stack = BrowserStack(base_url=env["ACCORD_BASE_URL"], env=env, processes=processes)
+        try:
+            stack.accord("migrate", "--noinput", timeout=300)
+            stack.accord("ensure-buckets")
+            stack.accord("seed-demo", timeout=300)
+            for i in range(workers):
+                stack.start_worker(f"mw-{tag}-{i}")
+            processes.start("web")
+            wait_http(f"{stack.base_url}/healthz", 60, lambda: stack.log("web"))
+            yield stack
+        finally:
+            processes.stop_all()
