@@ -77,7 +77,8 @@ async def test_frames_of_another_publisher_are_ignored_and_a_switch_continues_th
 
 
 async def test_a_subscriber_that_stalls_does_not_slow_the_others(sfu, outbox, clients):
-    alice = ClientPeer("alice", camera=PacketTrack("video", vp8_packets()))
+    camera = PacketTrack("video", vp8_packets())
+    alice = ClientPeer("alice", camera=camera)
     bob, carol = ClientPeer("bob"), ClientPeer("carol")
     clients += [alice, bob, carol]
     for client in clients:
@@ -99,14 +100,18 @@ async def test_a_subscriber_that_stalls_does_not_slow_the_others(sfu, outbox, cl
     send_rtp = transport._send_rtp
     transport._send_rtp = stuck
     since = time.monotonic()
+    sent_before = len(camera.sent)
     try:
         await asyncio.sleep(3.0)
     finally:
         transport._send_rtp = send_rtp
         stalled.set()
+    sent = len(camera.sent) - sent_before
 
     received = [at for at, _ in carol.received[carol.mid_of("alice", "camera")] if at > since]
-    assert len(received) >= 80  # ~30 fps for 3 s, unaffected
+    # Carol keeps pace with what alice sent meanwhile (one frame sits in her jitter buffer).
+    assert sent >= 60
+    assert len(received) >= sent - 3
     bob_track = next(
         s.track for s in bob_side.slots if s.track.source == "alice" and s.kind == "video"
     )
