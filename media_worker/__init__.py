@@ -1,5 +1,17 @@
-"""The media worker: a separate process (no Django) that will host the SFU and the recorder.
+"""The media worker: a separate process (no Django configured) hosting the rooms' SFU.
 
-For now it registers itself in Redis and heartbeats, so that the web can tell it is alive and,
-later, place rooms on the least loaded worker. Run with `python -m media_worker`.
+`python -m media_worker` registers in Redis with a heartbeat carrying its load, listens on the
+channel-layer channel `media-worker.<MEDIA_WORKER_ID>` for the web's `room.*` messages and
+answers each participant's consumer (docs/rooms-protocol.md). Modules, outside in:
+
+- `main`: the process (heartbeat + message loop); `channel`: the channel layer link;
+  `registry`, `config`: heartbeat entry and environment;
+- `sfu`: rooms on this worker, one message at a time per room; `messages`: the wire shapes;
+- `room`: routing groups and which publisher feeds which slot of whom;
+- `participant`: one RTCPeerConnection in the protocol's m-line layout (`layout`);
+- `forward_track`: a receive slot's bounded queue of encoded frames; `frames`: keyframe
+  detection; `keyframes`: throttled requests to a publisher;
+- `aiortc_hooks`: every use of aiortc internals (tapping encoded frames before its decoder).
+
+The recorder (segments to S3) will tap the same encoded frames.
 """
