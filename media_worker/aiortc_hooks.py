@@ -15,13 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from aiortc import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
-from aiortc.jitterbuffer import JitterFrame
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 FrameSink = Callable[[RTCRtpCodecParameters, JitterFrame], None]
 
 # Name-mangled attributes of RTCRtpReceiver that the tap replaces or reads.
 _DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+_JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
 
 
 class _EncodedFrameTap:
@@ -54,6 +55,19 @@ def tap_encoded_frames(receiver: RTCRtpReceiver, sink: FrameSink) -> None:
     if not isinstance(current, queue.Queue):
         raise RuntimeError("aiortc changed: RTCRtpReceiver has no decoder queue to replace")
     setattr(receiver, _DECODER_QUEUE, _EncodedFrameTap(sink))
+
+
+def forward_audio_at_once(receiver: RTCRtpReceiver) -> None:
+    """Hand each audio frame over as soon as it is whole.
+
+    aiortc holds 4 audio frames (80 ms) before releasing one, to smooth playout for its own
+    decoder. Forwarded audio is smoothed by the subscriber's jitter buffer, so holding it here
+    only adds latency.
+    """
+    current = getattr(receiver, _JITTER_BUFFER)
+    if not isinstance(current, JitterBuffer):
+        raise RuntimeError("aiortc changed: RTCRtpReceiver has no jitter buffer to replace")
+    setattr(receiver, _JITTER_BUFFER, JitterBuffer(capacity=current.capacity, prefetch=0))
 
 
 def is_tapped(receiver: RTCRtpReceiver) -> bool:

@@ -134,6 +134,8 @@ class Participant:
             self.on_frame(self, source, frame, resumed)
 
         aiortc_hooks.tap_encoded_frames(receiver, sink)
+        if transceiver.kind == "audio":
+            aiortc_hooks.forward_audio_at_once(receiver)
         publication = Publication(
             source=source,
             transceiver=transceiver,

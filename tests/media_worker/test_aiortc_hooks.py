@@ -157,3 +157,26 @@ async def test_the_negotiated_codec_is_read_from_the_transceiver():
     assert aiortc_hooks.negotiated_mime_type(transceiver) == "video/vp8"
     await offerer.close()
     await answerer.close()
+
+
+async def test_audio_frames_leave_the_jitter_buffer_as_soon_as_they_are_whole():
+    from aiortc.jitterbuffer import JitterBuffer
+    from aiortc.rtp import RtpPacket
+
+    pc = RTCPeerConnection()
+    receiver = pc.addTransceiver("audio").receiver
+    held = getattr(receiver, aiortc_hooks._JITTER_BUFFER)
+    assert (held.capacity, held._prefetch) == (16, 4)  # aiortc's own: 80 ms held back
+    aiortc_hooks.forward_audio_at_once(receiver)
+    buffer = getattr(receiver, aiortc_hooks._JITTER_BUFFER)
+    assert isinstance(buffer, JitterBuffer)
+
+    out = []
+    for seq in range(3):
+        packet = RtpPacket(sequence_number=seq, timestamp=seq * 960)
+        packet._data = bytes([seq])  # type: ignore[attr-defined]
+        out.append(buffer.add(packet)[1])
+
+    # Frame 0 is out as soon as frame 1 starts (the end of a frame is the next one's start).
+    assert out[0] is None and out[1] is not None and out[1].data == b"\x00"
+    await pc.close()
