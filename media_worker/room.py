@@ -65,6 +65,19 @@ class Room:
         self.screen_order.insert(0, publisher.id)
         return True
 
+    def end_idle_shares(self, now: float, idle: float) -> bool:
+        """Forget sharers whose screen sent nothing for `idle` seconds (the client stopped
+        sharing without telling anyone); True when the slots must be remapped."""
+        ended = [
+            pid
+            for pid in self.screen_order
+            if pid not in self.participants
+            or now - self.participants[pid].publications["screen"].last_frame_at >= idle
+        ]
+        for pid in ended:
+            self.screen_order.remove(pid)
+        return bool(ended)
+
     def assign(self) -> Changes:
         before = {p.id: self.slot_infos(p) for p in self.participants.values()}
         links_before = {(sub, pub, src) for sub, pub, src in self._links()}

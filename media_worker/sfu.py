@@ -25,13 +25,14 @@ from media_worker.messages import (
     SlotPayload,
     check,
 )
-from media_worker.participant import Participant
+from media_worker.participant import IDLE_SECONDS, Participant
 from media_worker.room import Changes, Room, valid_group
 
 logger = logging.getLogger(__name__)
 
 Send = Callable[[str, Reply], Awaitable[None]]
 REPORTED_STATES = {"connected", "disconnected", "failed", "closed"}
+SWEEP_SECONDS = 1.0
 
 
 class SFU:
@@ -40,6 +41,7 @@ class SFU:
         self.rooms: dict[str, Room] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeper: asyncio.Task[None] | None = None
 
     @property
     def participant_count(self) -> int:
@@ -47,6 +49,8 @@ class SFU:
 
     async def handle(self, message: dict[str, Any]) -> None:
         """Act on one web -> worker message; never raises for a bad message."""
+        if self._sweeper is None:
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
         room_id = str(message.get("room", ""))
         async with self._locks[room_id]:
             try:
@@ -175,6 +179,20 @@ class SFU:
             if self.rooms.get(room.id) is room:
                 await self._apply(room, room.assign())
 
+    async def _sweep(self) -> None:
+        """Once a second: a screen share whose frames stopped frees its slots."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            for room in list(self.rooms.values()):
+                if not room.screen_order:
+                    continue
+                async with self._locks[room.id]:
+                    if self.rooms.get(room.id) is room and room.end_idle_shares(
+                        loop.time(), IDLE_SECONDS
+                    ):
+                        await self._apply(room, room.assign())
+
     def _on_state(self, participant: Participant, state: str) -> None:
         if state in REPORTED_STATES and self._current(participant) is not None:
             self._spawn(self._reply(participant, self._state(participant, state)))
@@ -232,5 +250,7 @@ class SFU:
         for room_id in list(self.rooms):
             async with self._locks[room_id]:
                 await self._close_room(room_id)
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         for task in list(self._tasks):
             task.cancel()

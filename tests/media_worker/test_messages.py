@@ -28,6 +28,22 @@ async def test_a_screen_share_goes_to_the_screen_slot_of_its_group_only(sfu, out
     assert not any(carol.received.values())
 
 
+async def test_a_screen_share_that_stops_frees_the_screen_slot(sfu, outbox, clients):
+    mediator = ClientPeer("mediator", screen=PacketTrack("video", vp8_packets()))
+    bob = ClientPeer("bob")
+    clients += [mediator, bob]
+    await join(sfu, outbox, mediator)
+    await join(sfu, outbox, bob)
+
+    def screen_slot_holder():
+        return outbox.last(bob.reply_channel, "media.slots")["slots"][-1]["participant_id"]
+
+    await wait_until(lambda: screen_slot_holder() == "mediator", what="the share starts")
+    mediator.pc.getTransceivers()[2].sender.replaceTrack(None)  # the page stops sharing
+
+    await wait_until(lambda: screen_slot_holder() is None, timeout=5, what="the slot is freed")
+
+
 async def test_a_party_without_screen_rights_is_not_forwarded(sfu, outbox, clients):
     bob = ClientPeer("bob", screen=PacketTrack("video", vp8_packets()))
     alice = ClientPeer("alice")
