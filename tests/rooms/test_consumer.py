@@ -480,3 +480,15 @@ async def test_a_lost_worker_moves_the_room_and_everyone_reconnects_media(
     assert (offer["type"], offer["participant"]) == ("room.offer", str(alice_id))
     await party.close()
     await mediator.close()
+
+
+async def test_a_flood_of_frames_is_rate_limited_once_and_changes_nothing(acknowledged, mia):
+    mediator, _ = await enter(acknowledged, mia)
+    before = await trace(acknowledged)
+    for _ in range(60):
+        await mediator.send({"type": "hand", "raised": True})
+    error = await mediator.until("error")
+    assert error["code"] == "rate_limited"
+    assert await mediator.silent({"error"})
+    assert await trace(acknowledged) == before
+    await mediator.close()

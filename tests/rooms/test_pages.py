@@ -112,3 +112,21 @@ def test_a_demo_link_is_confirmed_only_in_demo_mode(acknowledged, client, alice,
     assert client.get(url).status_code == 200
     settings.ACCORD_DEMO = False
     assert client.get(url).status_code == 403
+
+
+def test_the_mediator_makes_a_join_link_for_a_party_shown_once(hearing, client, mia, alice):
+    target = participant(hearing, alice)
+    url = f"/en/rooms/{hearing.pk}/participants/{target.pk}/join-link/"
+    client.force_login(alice)
+    assert client.post(url).status_code == 404  # only the mediator
+    client.force_login(mia)
+    page = client.post(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"http://testserver/rooms/{hearing.pk}/join/" in html
+    assert TraceEvent.objects.filter(
+        chain=hearing.case.chain, action="session.join_link_created"
+    ).exists()
+    assert (
+        f"/rooms/{hearing.pk}/join/" not in client.get(f"/en/rooms/{hearing.pk}/").content.decode()
+    )

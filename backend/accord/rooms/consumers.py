@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -29,6 +30,10 @@ CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_NO_SESSION = 4404
 CLOSE_GONE = 4410
+# Per connection: a client sends a few frames a second at most (speaking is debounced, quality
+# every few seconds); more is a loop or abuse, and each frame may fan out to the whole room.
+FRAME_WINDOW_SECONDS = 5.0
+FRAMES_PER_WINDOW = 50
 # Roles that may publish a screen share (observers only watch).
 SCREEN_ROLES = frozenset(
     {
@@ -59,6 +64,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     admitted = False
     group = "plenary"
     watcher: asyncio.Task[None] | None = None
+    window_start = 0.0
+    window_frames = 0
 
     # --- Lifecycle ----------------------------------------------------------
 
@@ -187,6 +194,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         participant = self.participant
         if participant is None:
             return
+        if self._over_rate():
+            if self.window_frames == FRAMES_PER_WINDOW + 1:  # say it once per window
+                await self.send_error("rate_limited", "Too many frames; slow down.", None)
+            return
         try:
             message = parse_message(text_data)
         except Malformed as exc:
@@ -204,6 +215,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await handler(message)
         except ServiceError as exc:
             await self.send_error(exc.code, exc.message, kind)
+
+    def _over_rate(self) -> bool:
+        now = time.monotonic()
+        if now - self.window_start > FRAME_WINDOW_SECONDS:
+            self.window_start, self.window_frames = now, 0
+        self.window_frames += 1
+        return self.window_frames > FRAMES_PER_WINDOW
 
     async def on_ping(self, message: Message) -> None:
         await self.send_frame({"type": "pong"})

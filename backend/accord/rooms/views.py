@@ -7,25 +7,28 @@ data it needs and, for the device check, record the acknowledgement of the recor
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.accounts.forms import CodeForm, add_service_error
 from accord.accounts.phones import mask_phone
 from accord.accounts.selectors import uses_staff_signin
 from accord.accounts.services import signin_code_request
 from accord.accounts.views import client_ip
+from accord.audit.actors import Actor
 from accord.core.api import ServiceError
 from accord.rooms import services
 from accord.rooms.forms import AcknowledgeForm
-from accord.rooms.models import HearingSession, SessionParticipant
+from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
 from accord.rooms.selectors import (
     CONFIRMED_KEY,
     Refusal,
@@ -35,15 +38,57 @@ from accord.rooms.selectors import (
 )
 from accord.rooms.services import JoinLinkUnavailable
 
+# Long enough to reach someone the day before a hearing; one use only.
+JOIN_LINK_TTL = timedelta(hours=48)
+
 
 @login_required
-def session_detail(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
+def session_detail(
+    request: HttpRequest,
+    session_id: uuid.UUID,
+    *,
+    new_link: str = "",
+    new_link_for: str = "",
+) -> HttpResponse:
     session, me = session_for_participant(user=request.user, session_id=session_id)
     participants = session.participants.select_related("user").order_by("role", "id")
-    return render(
+    context = {
+        "session": session,
+        "me": me,
+        "participants": participants,
+        "new_link": new_link,
+        "new_link_for": new_link_for,
+    }
+    return render(request, "rooms/session_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_POST
+def join_link(request: HttpRequest, session_id: uuid.UUID, participant_id: int) -> HttpResponse:
+    """The mediator makes a one-time link for an external party (shown on this page once)."""
+    session, me = session_for_participant(user=request.user, session_id=session_id)
+    if me.role != ParticipantRole.MEDIATOR:
+        raise Http404
+    target = get_object_or_404(
+        SessionParticipant.objects.select_related("user", "session__case"),
+        session=session,
+        pk=participant_id,
+    )
+    try:
+        path = services.join_link_create(
+            participant=target,
+            ttl=JOIN_LINK_TTL,
+            actor=Actor.for_user(request.user, role=me.role),
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("rooms:session", session_id=session.pk)
+    return session_detail(
         request,
-        "rooms/session_detail.html",
-        {"session": session, "me": me, "participants": participants},
+        session_id,
+        new_link=request.build_absolute_uri(path),
+        new_link_for=target.display_name,
     )
 
 
