@@ -104,11 +104,19 @@ export function startRoom(root) {
     layout.setRecording(state.recording);
     layout.setGroup(state.group, state.audience);
     layout.renderScreen(state.screen);
-    renderToolbar(layout.toolbar, { state, canScreen: isMediator && state.phase === "room", actions });
+    // Each part is rebuilt only when what it shows changed (see tiles.js: lost clicks).
+    const canScreen = isMediator && state.phase === "room";
+    once(layout.toolbar, [state.micOn, state.camOn, state.sharing, state.hand, state.mutedByMediator, canScreen], () =>
+      renderToolbar(layout.toolbar, { state, canScreen, actions }),
+    );
     if (isMediator) {
-      renderWaitingList(layout.waitingList, state.participants, actions);
+      const waiting = state.participants.filter((p) => p.state === "waiting").map((p) => [p.id, p.name]);
+      once(layout.waitingList, waiting, () => renderWaitingList(layout.waitingList, state.participants, actions));
       layout.mediatorPanel.hidden = false;
-      renderMediatorPanel(layout.mediatorPanel, { root, recording: state.recording, participants: state.participants, me: state.me, actions });
+      const inRoom = state.participants.filter((p) => p.state === "in_room").map((p) => [p.id, p.group]);
+      once(layout.mediatorPanel, [state.recording, inRoom], () =>
+        renderMediatorPanel(layout.mediatorPanel, { root, recording: state.recording, participants: state.participants, me: state.me, actions }),
+      );
     }
   }
 
@@ -365,6 +373,14 @@ export function startRoom(root) {
       return signaling;
     },
   };
+}
+
+/** Run `build` when `key` differs from the last one built into `el`. */
+function once(el, key, build) {
+  const text = JSON.stringify(key);
+  if (el.dataset.key === text) return;
+  el.dataset.key = text;
+  build();
 }
 
 function recordingState(value) {

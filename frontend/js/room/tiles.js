@@ -78,8 +78,14 @@ export class TileGrid {
       p.hand ? h("span", { class: "badge hand", title: t("hand_raised") }, "✋") : null,
       h("span", { class: `quality-dot q-${level}`, title: `${t("quality")}: ${t(`quality_${level}`)}` }),
     );
-    const controls = local ? null : this.controlsFor(p);
-    fill(tile.querySelector(".tile-controls"), controls);
+    // Rebuild the buttons only when what they show changes: presence arrives often (speaking,
+    // quality), and a button replaced between mousedown and mouseup loses the click.
+    const box = tile.querySelector(".tile-controls");
+    const key = JSON.stringify([p.name, p.muted, p.group]);
+    if (box.dataset.key !== key) {
+      box.dataset.key = key;
+      fill(box, local ? null : this.controlsFor(p));
+    }
   }
 
   attachRemote(tile, id, entry) {
