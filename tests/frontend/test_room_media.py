@@ -83,3 +83,27 @@ def test_reconnect_media_replaces_the_connection_without_a_reload(room) -> None:
     media_room.wait(lambda: media_room.advancing(mediator, applicant), "Mia sees Ada again")
     media_room.wait(lambda: media_room.advancing(applicant, mediator), "Ada sees Mia again")
     assert applicant.page.evaluate("() => window.marker") == 1
+
+
+SCREEN_FRAMES_JS = """() => {
+  const v = document.querySelector("video[data-testid=screen-video]");
+  return v && v.isConnected && !v.closest("[hidden]")
+    ? [v.dataset.participantId, v.getVideoPlaybackQuality().totalVideoFrames] : null;
+}"""
+
+
+def test_the_mediator_shares_the_screen_and_the_parties_see_it(room) -> None:
+    media_room, (mediator, applicant, respondent) = room
+    media_room.wait(lambda: media_room.advancing(applicant, mediator), "Ada sees Mia")
+    expect(applicant.page.get_by_test_id("screen-button")).to_have_count(0)
+
+    mediator.page.get_by_test_id("screen-button").click()
+
+    def screen_advancing(viewer) -> bool:
+        before = viewer.page.evaluate(SCREEN_FRAMES_JS)
+        media_room.settle(viewer, 1.0)
+        after = viewer.page.evaluate(SCREEN_FRAMES_JS)
+        return bool(before and after and after[0] == mediator.pid and after[1] > before[1])
+
+    media_room.wait(lambda: screen_advancing(applicant), "Ada sees Mia's screen")
+    media_room.wait(lambda: screen_advancing(respondent), "Ben sees Mia's screen")
