@@ -492,3 +492,19 @@ async def test_a_flood_of_frames_is_rate_limited_once_and_changes_nothing(acknow
     assert await mediator.silent({"error"})
     assert await trace(acknowledged) == before
     await mediator.close()
+
+
+async def test_refusals_speak_the_language_chosen_on_the_site(acknowledged, mia, alice):
+    cookie = await database_sync_to_async(session_cookie)(alice)
+    for language, text in [("en", "Wait until the mediator admits you."), ("zh-hans", "请等待")]:
+        headers = [
+            (b"origin", b"http://testserver"),
+            (b"cookie", f"sessionid={cookie}; django_language={language}".encode()),
+        ]
+        comm = WebsocketCommunicator(application, f"/ws/rooms/{acknowledged.pk}/", headers=headers)
+        assert (await comm.connect(TIMEOUT))[0]
+        party = Browser(comm)
+        await party.until("waiting")
+        await party.send({"type": "chat", "text": "hi"})
+        assert text in (await party.until("error"))["message"]
+        await party.close()

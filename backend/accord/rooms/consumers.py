@@ -18,6 +18,10 @@ import redis
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from accord.core.api import ServiceError
 from accord.rooms import conf, live, selectors, services
@@ -58,6 +62,22 @@ def worker_channel(worker_id: str) -> str:
     return f"media-worker.{worker_id}"
 
 
+def socket_language(scope: dict[str, Any]) -> str:
+    """The language of refusals sent on the socket: the language chosen on the site (its
+    cookie), else the browser's, else the default. The socket's URL carries none."""
+    candidates = [(scope.get("cookies") or {}).get(settings.LANGUAGE_COOKIE_NAME) or ""]
+    for name, value in scope.get("headers") or []:
+        if name == b"accept-language":
+            accepted = parse_accept_lang_header(value.decode("latin-1"))
+            candidates += [code for code, _q in accepted if code != "*"]
+    for code in candidates:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return str(settings.LANGUAGE_CODE)
+
+
 class RoomConsumer(AsyncWebsocketConsumer):
     participant: SessionParticipant | None = None
     room = ""
@@ -66,6 +86,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     watcher: asyncio.Task[None] | None = None
     window_start = 0.0
     window_frames = 0
+    lang = ""
 
     # --- Lifecycle ----------------------------------------------------------
 
@@ -191,12 +212,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- Frames from the browser -----------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.lang:
+            self.lang = socket_language(self.scope)
+        # Service refusals are translated in the database threads too (the context follows).
+        with translation.override(self.lang):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data: str | None) -> None:
         participant = self.participant
         if participant is None:
             return
         if self._over_rate():
             if self.window_frames == FRAMES_PER_WINDOW + 1:  # say it once per window
-                await self.send_error("rate_limited", "Too many frames; slow down.", None)
+                await self.send_error("rate_limited", _("Too many messages; wait a moment."), None)
             return
         try:
             message = parse_message(text_data)
@@ -205,10 +233,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         kind = message["type"]
         if kind in MEDIATOR_ONLY and participant.role != ParticipantRole.MEDIATOR:
-            await self.send_error("forbidden", "Only the mediator can do this.", kind)
+            await self.send_error("forbidden", _("Only the mediator can do this."), kind)
             return
         if kind in ADMITTED_ONLY and not self.admitted:
-            await self.send_error("forbidden", "Wait until the mediator admits you.", kind)
+            await self.send_error("forbidden", _("Wait until the mediator admits you."), kind)
             return
         handler: Callable[[Message], Awaitable[None]] = getattr(self, f"on_{kind}")
         try:
@@ -230,7 +258,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         assert self.participant is not None
         worker, moved = await sync_to_async(live.room_place)(self.room)
         if worker is None:
-            await self.send_error("media_unavailable", "No media server is available.", "offer")
+            await self.send_error(
+                "media_unavailable", _("No media server is available right now."), "offer"
+            )
             return
         if moved:
             await self.reconnect_everyone(reason="media_worker_lost", but=self.channel_name)
@@ -254,7 +284,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         me = self.participant
         allowed = await sync_to_async(live.chat_allowed)(session_id=self.room, participant_id=me.pk)
         if not allowed:
-            await self.send_error("rate_limited", "Too many messages; wait a moment.", "chat")
+            await self.send_error("rate_limited", _("Too many messages; wait a moment."), "chat")
             return
         at = await database_sync_to_async(services.room_chat)(by=me, text=message["text"])
         await self.to_room(
