@@ -65,7 +65,7 @@ def test_the_room_page_carries_what_the_client_needs(acknowledged, client, alice
     html = page.content.decode()
     me = participant(acknowledged, alice)
     assert (
-        f'<main id="room" data-session-id="{acknowledged.pk}" data-participant-id="{me.pk}" '
+        f'<section id="room" data-session-id="{acknowledged.pk}" data-participant-id="{me.pk}" '
         f'data-role="applicant" data-name="Alice" '
         f'data-ws-url="ws://testserver/ws/rooms/{acknowledged.pk}/" data-lang="en" '
         'data-slots="6">'
