@@ -32,7 +32,7 @@ def page_html(shell: str) -> str:
 def room_shell(**data: str) -> str:
     attrs = " ".join(f'data-{k.replace("_", "-")}="{escape(v)}"' for k, v in data.items())
     script = '<script type="module" src="/static/js/room/main.js"></script>'
-    return f'<main id="room" {attrs}></main>{script}'
+    return f'<section id="room" {attrs}></section>{script}'
 
 
 class FakeServer:
