@@ -38,6 +38,7 @@ from accord.rooms.models import (
     SessionParticipant,
     SessionStatus,
 )
+from accord.rooms.tasks import notify_session_scheduled
 
 # Hearings are held while a case is being mediated, or to prepare it once assigned.
 SCHEDULABLE_STATES = frozenset({CaseState.ASSIGNED, CaseState.MEDIATING})
@@ -112,6 +113,7 @@ def session_schedule(
                 ],
             },
         )
+        transaction.on_commit(lambda: notify_session_scheduled.delay(str(session.pk)))
     return session
 
 
