@@ -30,7 +30,7 @@ def test_only_participants_open_the_device_check(hearing, client, alice, charlie
     html = page.content.decode()
     assert (
         f'<div id="device-check" data-session-id="{hearing.pk}" '
-        f'data-next-url="/en/rooms/{hearing.pk}/room/"></div>'
+        f'data-lang="en" data-next-url="/en/rooms/{hearing.pk}/room/"></div>'
     ) in html
     assert '<script type="module" src="/static/js/room/device-check.js"></script>' in html
 
