@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -69,3 +70,17 @@ def stack_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackP
         yield processes
     finally:
         processes.stop_all()
+
+
+@pytest.fixture
+def private_cache(settings: Settings) -> Iterator[None]:
+    """Rate-limit counters of one test must not leak into the next: the Django cache (the
+    run's real Redis) gets a key prefix of this test's own, whose keys are deleted after."""
+    base = settings.CACHES["default"]
+    prefix = f"{base.get('KEY_PREFIX', 'accord')}-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {"default": {**base, "KEY_PREFIX": prefix}}
+    yield
+    client = redis.Redis.from_url(base["LOCATION"])
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()

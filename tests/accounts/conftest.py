@@ -4,7 +4,6 @@ and the cast (alice and bob are staff, charlie has no access, dora is an applica
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,7 +11,6 @@ from typing import Any, cast
 
 import pyotp
 import pytest
-import redis
 
 from accord.accounts import sms
 from accord.accounts.models import SignInCode, SignInLink, User
@@ -46,16 +44,8 @@ IP = "203.0.113.7"
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(settings: Any) -> Iterator[None]:
-    """Rate-limit counters of one test must not leak into the next (real Redis, own prefix)."""
-    base = settings.CACHES["default"]
-    prefix = f"{base.get('KEY_PREFIX', 'accord')}-{uuid.uuid4().hex[:12]}"
-    settings.CACHES = {"default": {**base, "KEY_PREFIX": prefix}}
-    yield
-    client = redis.Redis.from_url(base["LOCATION"])
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
+def _private_cache(private_cache: None) -> None:
+    """Every accounts test counts its rate limits afresh (see tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)

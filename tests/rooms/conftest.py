@@ -124,18 +124,5 @@ def outbox(settings: Any) -> list[sms.SmsMessage]:
     return sms.outbox
 
 
-@pytest.fixture
-def private_cache(settings: Any) -> Iterator[None]:
-    """Sign-in rate limits of one test must not leak into the next (real Redis, own prefix)."""
-    base = settings.CACHES["default"]
-    prefix = f"{base.get('KEY_PREFIX', 'accord')}-{uuid.uuid4().hex[:12]}"
-    settings.CACHES = {"default": {**base, "KEY_PREFIX": prefix}}
-    yield
-    client = redis.Redis.from_url(base["LOCATION"])
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
-
-
 def later(minutes: int) -> Any:
     return timezone.now() + timedelta(minutes=minutes)

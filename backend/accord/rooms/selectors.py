@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
 from accord.accounts.views import DEMO_LINK_KEY
+from accord.core.links import token_hash
 from accord.rooms import live
 from accord.rooms.models import HearingSession, JoinLink, SessionParticipant, SessionStatus
-from accord.rooms.services import JoinLinkUnavailable, token_hash
+from accord.rooms.services import JoinLinkUnavailable
 
 # Participant ids whose join link (with its phone code) was confirmed in this browser session.
 CONFIRMED_KEY = "accord.rooms.confirmed"

@@ -8,7 +8,6 @@ whose ``code`` is one of the protocol's error codes (``forbidden``, ``not_found`
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from accord.cases.models import Case, CaseState
 from accord.cases.selectors import case_parties
 from accord.cases.states import Party
 from accord.core.api import ServiceError
+from accord.core.links import LinkUnavailable, token_hash
 from accord.rooms.models import (
     HearingSession,
     JoinLink,
@@ -120,17 +120,8 @@ def session_schedule(
 # --- Join links -------------------------------------------------------------
 
 
-class JoinLinkUnavailable(ServiceError):
-    """A link that is unknown or for another session (404), or used or expired (410)."""
-
-    def __init__(self, message: str, *, code: str, http_status: int) -> None:
-        super().__init__(message, code=code)
-        self.http_status = http_status
-
-
-def token_hash(token: str) -> str:
-    # 256 random bits: a plain hash suffices (the sign-in links do the same).
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+class JoinLinkUnavailable(LinkUnavailable):
+    """A join link that is unknown or for another session (404), or used or expired (410)."""
 
 
 def _actor(participant: SessionParticipant) -> Actor:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -20,20 +19,11 @@ from accord.accounts.services.lockout import trace_signed_in
 from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
 from accord.audit.services import trace_append
-from accord.core.api import ServiceError
+from accord.core.links import LinkUnavailable, token_hash
 
 
-class SignInLinkUnavailable(ServiceError):
-    """A link that is unknown (404), or used or expired (410)."""
-
-    def __init__(self, message: str, *, code: str, http_status: int) -> None:
-        super().__init__(message, code=code)
-        self.http_status = http_status
-
-
-def _token_hash(token: str) -> str:
-    # The token has 256 random bits: a plain hash suffices.
-    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+class SignInLinkUnavailable(LinkUnavailable):
+    """A sign-in link that is unknown (404), or used or expired (410)."""
 
 
 def _is_local_path(url: str) -> bool:
@@ -68,7 +58,7 @@ def signin_link_create(
     with transaction.atomic():
         link = SignInLink.objects.create(
             user=user,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             next_url=next_url,
             created_at=now,
             expires_at=now + ttl,
@@ -96,7 +86,7 @@ def signin_link_use(*, token: str, client_ip: str) -> SignInLink:
         link = (
             SignInLink.objects.select_for_update(of=("self",))
             .select_related("user")
-            .filter(token_hash=_token_hash(token))
+            .filter(token_hash=token_hash(token))
             .first()
         )
         if link is None:
