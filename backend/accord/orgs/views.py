@@ -162,7 +162,10 @@ def rules(request: HttpRequest, organization: Organization) -> HttpResponse:
     """A mediation organization's internal time limits (R1, R11)."""
     if not organization.is_mediation_org:
         raise Http404("not a mediation organization")
-    current, _created = MediationRules.objects.get_or_create(organization=organization)
+    # Read only: a missing rules row is created (and traced) by the service on save.
+    current = MediationRules.objects.filter(organization=organization).first() or (
+        MediationRules(organization=organization)
+    )
     form = RulesForm(request.POST or None, initial=RulesForm.initial_from(current))
     refusal: ServiceError | None = None
     if request.method == "POST" and form.is_valid():
