@@ -99,6 +99,33 @@ def ensure_system_user(name: str) -> None:
         )
 
 
+# Binaries the test suite drives, and the Debian package of each: headless Chromium for the
+# browser tests (with CJK fonts, or zh-Hans pages render as boxes), ffmpeg/ffprobe to check
+# recordings decode.
+TEST_TOOLS = {
+    "chromium": "chromium",
+    "ffmpeg": "ffmpeg",
+    "ffprobe": "ffmpeg",
+    "fc-list": "fontconfig",
+}
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
+
+
+def ensure_test_tools() -> None:
+    """Install what the tests drive but Python cannot bring (one apt-get for all of it)."""
+    missing = {package for binary, package in TEST_TOOLS.items() if shutil.which(binary) is None}
+    if shutil.which("dpkg-query") and not _installed(CJK_FONT_PACKAGE):
+        missing.add(CJK_FONT_PACKAGE)
+    apt_install(missing, why="Chromium, CJK fonts and ffmpeg for the browser and recording tests")
+
+
+def _installed(package: str) -> bool:
+    done = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True, check=False
+    )
+    return done.returncode == 0 and done.stdout.endswith("installed")
+
+
 def _existing(path: str) -> str | None:
     return path if Path(path).exists() else None
 

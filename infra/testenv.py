@@ -29,7 +29,13 @@ from types import FrameType
 from infra import REPO_DIR, VENV_BIN
 from infra.procs import free_ports, log, read_pidfile, stop_pidfile, stop_tagged
 from infra.services import Layout, PostgresCluster, RedisServer, SeaweedPorts, SeaweedS3
-from infra.system import ensure_postgres_bindir, ensure_redis_server, ensure_system_user, is_root
+from infra.system import (
+    ensure_postgres_bindir,
+    ensure_redis_server,
+    ensure_system_user,
+    ensure_test_tools,
+    is_root,
+)
 from infra.venv import ensure_venv
 
 TEST_ROOT = REPO_DIR / "var" / "test"
@@ -266,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             reap_orphans()
             ensure_venv()
+            ensure_test_tools()
             started = time.monotonic()
             try:
                 services.start()
