@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accord.orgs",
     "accord.cases",
     "accord.rooms",
+    "accord.evidence",
     "accord.demo",
 ]
 

@@ -1,0 +1,166 @@
+"""Writes of the evidence app: replay grants and the trace events of exports and
+downloads. Each write is one transaction with its event on the case's chain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accord.accounts.models import User
+from accord.audit.actors import Actor
+from accord.audit.canonical import format_time
+from accord.audit.models import TraceEvent
+from accord.audit.services import trace_append
+from accord.cases.errors import NotAllowed
+from accord.cases.models import Case
+from accord.cases.selectors import case_role_of
+from accord.core.api import ServiceError
+from accord.evidence.access import is_case_auditor, may_grant
+from accord.evidence.models import ReplayGrant
+from accord.orgs.models import Role
+
+
+def _actor(case: Case, user: User) -> Actor:
+    role = case_role_of(case=case, user=user)
+    if role is None and is_case_auditor(user, case):
+        role = Role.AUDITOR.value
+    return Actor.for_user(user, role=role)
+
+
+def _locked_case(case: Case) -> Case:
+    return Case.objects.select_related("chain", "organization").get(pk=case.pk)
+
+
+def _revoke(grant: ReplayGrant, *, by: User, case: Case, reason: str) -> None:
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = by
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    trace_append(
+        chain=case.chain,
+        action="replay.revoked",
+        actor=_actor(case, by),
+        payload={"grant": grant.pk, "user_id": grant.user_id, "reason": reason},
+    )
+
+
+def replay_grant(
+    *,
+    case: Case,
+    user: User,
+    by: User,
+    include_caucus: bool,
+    expires_at: datetime | None = None,
+) -> ReplayGrant:
+    """Give ``user`` replay (and, with caucus, export) access to ``case``.
+
+    ``by`` must administer or audit the case's mediation organization. A live
+    grant of the same user is revoked first (its own ``replay.revoked`` event).
+    """
+    if not may_grant(by, case):
+        raise NotAllowed(_("Only administrators and auditors of the organization grant access."))
+    if not user.is_active:
+        raise ServiceError(_("This account is not active."), code="inactive_user")
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise ServiceError(
+            _("The expiry must be in the future."),
+            code="invalid",
+            fields={"expires_at": [_("The expiry must be in the future.")]},
+        )
+    with transaction.atomic():
+        locked = _locked_case(case)
+        for old in ReplayGrant.objects.select_for_update().filter(
+            case=locked, user=user, revoked_at__isnull=True
+        ):
+            _revoke(old, by=by, case=locked, reason="replaced")
+        grant = ReplayGrant.objects.create(
+            case=locked,
+            user=user,
+            granted_by=by,
+            include_caucus=include_caucus,
+            granted_at=now,
+            expires_at=expires_at,
+        )
+        trace_append(
+            chain=locked.chain,
+            action="replay.granted",
+            actor=_actor(locked, by),
+            payload={
+                "grant": grant.pk,
+                "user_id": user.pk,
+                "username": user.get_username(),
+                "include_caucus": include_caucus,
+                "expires_at": None if expires_at is None else format_time(expires_at),
+            },
+        )
+    return grant
+
+
+def replay_revoke(*, grant: ReplayGrant, by: User) -> ReplayGrant:
+    case = grant.case
+    if not may_grant(by, case):
+        raise NotAllowed(_("Only administrators and auditors of the organization grant access."))
+    with transaction.atomic():
+        locked = ReplayGrant.objects.select_for_update().get(pk=grant.pk)
+        if locked.revoked_at is not None:
+            return locked
+        _revoke(locked, by=by, case=_locked_case(case), reason="revoked")
+    return locked
+
+
+def case_exported(*, case: Case, user: User | None, via: str) -> TraceEvent:
+    """The ``case.exported`` event, committed before the package is built so that
+    the package's trace ends with it (it cannot hold the package's own hash;
+    :func:`case_package_sealed` records that afterwards)."""
+    actor = Actor.system("export-case") if user is None else _actor(case, user)
+    with transaction.atomic():
+        locked = _locked_case(case)
+        return trace_append(
+            chain=locked.chain,
+            action="case.exported",
+            actor=actor,
+            payload={"via": via, "format": "accord-evidence-package/1"},
+        )
+
+
+def case_package_sealed(
+    *,
+    case: Case,
+    user: User | None,
+    export_seq: int,
+    manifest_sha256: str,
+    package_sha256: str,
+    size: int,
+) -> TraceEvent:
+    """After the build: the hashes of the package made for the export at ``export_seq``."""
+    actor = Actor.system("export-case") if user is None else _actor(case, user)
+    with transaction.atomic():
+        locked = _locked_case(case)
+        return trace_append(
+            chain=locked.chain,
+            action="case.package_sealed",
+            actor=actor,
+            payload={
+                "export_seq": export_seq,
+                "manifest_sha256": manifest_sha256,
+                "package_sha256": package_sha256,
+                "size": size,
+            },
+        )
+
+
+def evidence_downloaded(*, case: Case, user: User, what: Mapping[str, Any]) -> TraceEvent:
+    """A download of media or of a package file (``what`` names it: key, sha256, session…)."""
+    with transaction.atomic():
+        locked = _locked_case(case)
+        return trace_append(
+            chain=locked.chain,
+            action="evidence.downloaded",
+            actor=_actor(locked, user),
+            payload=dict(what),
+        )

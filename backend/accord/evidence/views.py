@@ -1,0 +1,127 @@
+"""The verification page of a case, the evidence package download, and replay grants.
+
+Every view answers 404 to whoever may not use it (:mod:`accord.evidence.access`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accord.accounts.models import User
+from accord.audit.verify import verify_all
+from accord.core.api import ServiceError
+from accord.evidence import access, services
+from accord.evidence.forms import GrantForm
+from accord.evidence.models import ReplayGrant
+from accord.evidence.package import PackageError, export_case
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+@require_GET
+def verify(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = access.access_case_for_verification(user=user, case_no=case_no)
+    report = verify_all(case.chain)
+    case.chain.refresh_from_db()
+    may_grant = access.may_grant(user, case)
+    return render(
+        request,
+        "evidence/verify.html",
+        {
+            "case": case,
+            "report": report,
+            "chain": case.chain,
+            "may_export": access.export_allowed(user, case),
+            "may_grant": may_grant,
+            "grants": access.grants_of(case) if may_grant else [],
+            "grant_form": GrantForm() if may_grant else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def package_download(request: HttpRequest, case_no: str) -> HttpResponseBase:
+    user = _user(request)
+    case = access.access_case_for_export(user=user, case_no=case_no)
+    # Built on disk (the package may be large), streamed from there; deleted on close.
+    spool = tempfile.TemporaryFile(prefix="accord-package-")  # noqa: SIM115 (FileResponse closes it)
+    try:
+        result = export_case(case=case, user=user, out=spool, via="download")
+    except PackageError:
+        spool.close()
+        messages.error(request, _("The package could not be built: a stored file is missing."))
+        return redirect("evidence:verify", case_no=case.case_no)
+    except BaseException:
+        spool.close()
+        raise
+    response = FileResponse(spool, content_type="application/zip")
+    response["Content-Length"] = str(result.size)
+    filename = f"{case.case_no}-evidence-{result.export_seq}.zip"
+    disposition = content_disposition_header(as_attachment=True, filename=filename)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    response["X-Package-SHA256"] = result.package_sha256
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def grant_create(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = access.access_case_for_granting(user=user, case_no=case_no)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        grantee = User.objects.filter(
+            username=form.cleaned_data["username"], is_active=True
+        ).first()
+        if grantee is None:
+            messages.error(request, _("No active user with this user name."))
+        else:
+            days = form.cleaned_data["days"]
+            try:
+                services.replay_grant(
+                    case=case,
+                    user=grantee,
+                    by=user,
+                    include_caucus=form.cleaned_data["include_caucus"],
+                    expires_at=None if days is None else timezone.now() + timedelta(days=days),
+                )
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Access granted."))
+    else:
+        messages.error(request, _("Check the grant form."))
+    return redirect("evidence:verify", case_no=case.case_no)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, case_no: str, grant_id: int) -> HttpResponse:
+    user = _user(request)
+    case = access.access_case_for_granting(user=user, case_no=case_no)
+    grant = ReplayGrant.objects.filter(case=case, pk=grant_id).select_related("case").first()
+    if grant is None:
+        raise Http404(_("No such grant."))
+    services.replay_revoke(grant=grant, by=user)
+    messages.success(request, _("Access revoked."))
+    return redirect("evidence:verify", case_no=case.case_no)
