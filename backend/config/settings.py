@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accord.cases",
     "accord.rooms",
     "accord.evidence",
+    "accord.recordings",
     "accord.demo",
 ]
 
@@ -165,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accord.accounts.tasks.purge_signin_secrets",
         "schedule": 24 * 3600.0,
     },
+    "expire-recordings": {
+        "task": "accord.recordings.tasks.expire_recordings",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # --- Object storage (S3 API through the minio SDK) ------------------------
@@ -208,6 +213,13 @@ ACCORD_CELERY_HEARTBEAT_TTL = envint("ACCORD_CELERY_HEARTBEAT_TTL", 30)
 # Prefix of the liveness keys (accord.core.heartbeats, media_worker.config): stacks that share
 # one Redis must not see each other's workers.
 ACCORD_HEARTBEAT_PREFIX = envstr("ACCORD_HEARTBEAT_PREFIX", "accord")
+
+# --- Recording (docs/recording.md) ----------------------------------------
+# The bearer token the media worker sends to /internal/media/...; empty turns the endpoints off.
+ACCORD_MEDIA_TOKEN = envstr("ACCORD_MEDIA_TOKEN", "")
+# The web's base URL as the media worker reaches it (it posts segments there).
+ACCORD_INTERNAL_URL = envstr("ACCORD_INTERNAL_URL", ACCORD_BASE_URL)
+RECORDING_SEGMENT_SECONDS = envint("RECORDING_SEGMENT_SECONDS", 10)
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -94,6 +94,12 @@ class MediationRules(models.Model):
     days_complex = models.PositiveIntegerField(_("time limit, complex cases (days)"), default=60)
     count_working_days = models.BooleanField(_("count working days only"), default=True)
     acceptance_days = models.PositiveIntegerField(_("days to accept or decline"), default=5)
+    # Whether caucus rooms (背对背) are recorded too; the plenary room always is while recording.
+    record_caucus = models.BooleanField(_("record caucus rooms"), default=False)
+    # Hearing recordings are deleted this many days after the hearing ended (unless on hold).
+    recording_retention_days = models.PositiveIntegerField(
+        _("keep hearing recordings (days)"), default=1825
+    )
 
     class Meta:
         verbose_name = _("mediation rules")

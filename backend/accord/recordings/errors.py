@@ -1,0 +1,53 @@
+"""The refusals of the recording endpoints (docs/recording.md, docs/api.md)."""
+
+from __future__ import annotations
+
+from rest_framework import status
+
+from accord.core.api import ServiceError
+
+
+class RecordingError(ServiceError):
+    """A refusal with its own HTTP status; ``code`` is one of the contract's codes."""
+
+    def __init__(self, message: str, *, code: str, http_status: int) -> None:
+        super().__init__(message, code=code)
+        self.http_status = http_status
+
+
+def malformed(message: str) -> RecordingError:
+    return RecordingError(message, code="malformed", http_status=status.HTTP_400_BAD_REQUEST)
+
+
+def unknown_session() -> RecordingError:
+    return RecordingError(
+        "No such hearing session.", code="unknown_session", http_status=status.HTTP_404_NOT_FOUND
+    )
+
+
+def unknown_participant() -> RecordingError:
+    return RecordingError(
+        "No such participant in this hearing session.",
+        code="unknown_participant",
+        http_status=status.HTTP_404_NOT_FOUND,
+    )
+
+
+def segment_conflict(key: str) -> RecordingError:
+    return RecordingError(
+        f"Segment {key} is already registered with other content.",
+        code="segment_conflict",
+        http_status=status.HTTP_409_CONFLICT,
+    )
+
+
+def object_missing(message: str) -> RecordingError:
+    return RecordingError(
+        message, code="object_missing", http_status=status.HTTP_422_UNPROCESSABLE_ENTITY
+    )
+
+
+def storage_unavailable(message: str) -> RecordingError:
+    return RecordingError(
+        message, code="storage_unavailable", http_status=status.HTTP_503_SERVICE_UNAVAILABLE
+    )

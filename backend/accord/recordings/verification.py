@@ -1,0 +1,1 @@
+"""Object checks for `accord verify-case` (recordings); filled in below."""

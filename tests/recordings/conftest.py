@@ -1,0 +1,120 @@
+"""Recording tests: the rooms tests' hearing and cast, a media token, and segments put into the
+run's real recordings bucket as the media worker would upload them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from minio import Minio
+from rest_framework.test import APIClient
+
+from accord.audit.canonical import format_time
+from accord.rooms.models import SessionParticipant
+from tests.rooms.conftest import (  # noqa: F401  (fixtures)
+    acknowledged,
+    ada,
+    alice,
+    application,
+    bank,
+    ben,
+    bob,
+    case,
+    charlie,
+    drive,
+    hearing,
+    mia,
+    org,
+    other_bank,
+    other_org,
+    participant,
+)
+
+TOKEN = "test-media-token-0123456789"
+KINDS = {"camera": ("video", "video/vp8", 90000), "microphone": ("audio", "audio/opus", 48000)}
+KINDS["screen"] = KINDS["camera"]
+
+
+@pytest.fixture
+def media_token(settings: Any) -> str:
+    settings.ACCORD_MEDIA_TOKEN = TOKEN
+    return TOKEN
+
+
+@pytest.fixture
+def worker_client(media_token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {media_token}")
+    return client
+
+
+def compact(moment: datetime) -> str:
+    return moment.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def segment_meta(
+    p: SessionParticipant,
+    track: str,
+    data: bytes,
+    started_at: datetime,
+    *,
+    duration_ms: int = 1000,
+    frames: int = 30,
+    worker: str = "mw-1",
+    index: int = 0,
+) -> dict[str, Any]:
+    """The worker's metadata for ``data`` as a segment of ``p``'s ``track``."""
+    kind, codec, rate = KINDS[track]
+    ended_at = started_at + timedelta(milliseconds=max(duration_ms - 20, 0))
+    key = f"{p.session_id}/{p.pk}/{track}/{compact(started_at)}-{worker}.webm"
+    return {
+        "session": str(p.session_id),
+        "participant": str(p.pk),
+        "track": track,
+        "kind": kind,
+        "codec": codec,
+        "key": key,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "started_at": format_time(started_at),
+        "ended_at": format_time(ended_at),
+        "duration_ms": duration_ms,
+        "media_start": 0,
+        "media_end": duration_ms * rate // 1000,
+        "clock_rate": rate,
+        "frames": frames,
+        "keyframe_start": kind == "video",
+        "index": index,
+        "worker": worker,
+        "sync": {"sr_count": 1, "offset_ms": 0},
+    }
+
+
+def upload(s3: Minio, key: str, data: bytes) -> None:
+    s3.put_object(settings.S3_BUCKET_RECORDINGS, key, io.BytesIO(data), length=len(data))
+
+
+@pytest.fixture
+def uploaded(s3: Minio) -> Callable[..., dict[str, Any]]:
+    """Upload bytes as a segment and return the metadata the worker would register."""
+
+    def make(
+        p: SessionParticipant,
+        track: str = "camera",
+        data: bytes | None = None,
+        started_at: datetime | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        started_at = started_at or timezone.now()
+        data = data if data is not None else f"segment {p.pk} {track} {started_at}".encode()
+        meta = segment_meta(p, track, data, started_at, **kwargs)
+        upload(s3, meta["key"], data)
+        return meta
+
+    return make
