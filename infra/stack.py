@@ -80,6 +80,8 @@ def first_run_values() -> dict[str, str]:
         "S3_ACCESS_KEY": f"accord-{instance}",
         "S3_SECRET_KEY": secrets.token_urlsafe(30),
         "S3_SECURE": "0",
+        # The media worker registers recording segments with the web using this token.
+        "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(32),
         # A reused Redis may serve other stacks too (another checkout's `make up`): keep this
         # stack's queue, channel groups, cache and liveness keys apart from theirs.
         "ACCORD_CHANNEL_PREFIX": f"accord-{instance}",
@@ -206,6 +208,9 @@ def choose_web_port(env: dict[str, str]) -> None:
     port = preferred_port(PREFERRED_WEB_PORT, int(env.get("STACK_WEB_PORT", "0")))
     env["STACK_WEB_PORT"] = str(port)
     env["ACCORD_BASE_URL"] = f"http://{LOOPBACK}:{port}"
+    # Where the media worker reaches the web (the same host here; a private address in
+    # production).
+    env["ACCORD_INTERNAL_URL"] = env["ACCORD_BASE_URL"]
 
 
 def accord(args: list[str], env: Mapping[str, str]) -> str:

@@ -23,7 +23,8 @@ import psycopg
 import redis
 
 from infra import REPO_DIR
-from infra.procs import free_port
+from infra.procs import free_port, free_ports
+from infra.services import Layout, SeaweedPorts, SeaweedS3
 from infra.testprocs import StackProcesses
 
 ACCORD = str(REPO_DIR / ".venv" / "bin" / "accord")
@@ -50,6 +51,9 @@ class BrowserStack:
     base_url: str
     env: dict[str, str]
     processes: BrowserProcesses
+    # The stack's own object storage: a test may stop and restart it (an outage).
+    s3: SeaweedS3
+    work_dir: Path
     workers: list[str] = field(default_factory=list)
 
     def accord(self, *args: str, timeout: float = 120) -> str:
@@ -78,9 +82,19 @@ class BrowserStack:
             respondent_link=respondent,
         )
 
+    def spool_dir(self, worker_id: str) -> Path:
+        return self.work_dir / "spool" / worker_id
+
     def start_worker(self, worker_id: str) -> None:
-        self.processes.start_as(worker_id, "media-worker", MEDIA_WORKER_ID=worker_id)
-        self.workers.append(worker_id)
+        """Start (or restart, with the same spool) the media worker `worker_id`."""
+        self.processes.start_as(
+            worker_id,
+            "media-worker",
+            MEDIA_WORKER_ID=worker_id,
+            MEDIA_WORKER_SPOOL_DIR=str(self.spool_dir(worker_id)),
+        )
+        if worker_id not in self.workers:
+            self.workers.append(worker_id)
 
     def room_worker(self, session_id: str) -> str | None:
         """The worker the web placed the room on (docs/rooms-protocol.md: Redis key)."""
@@ -132,7 +146,19 @@ def browser_stack(work_dir: Path, *, workers: int = 1) -> Iterator[BrowserStack]
         for k, v in os.environ.items()
         if not k.startswith(("PYTEST_", "DJANGO_SETTINGS_MODULE"))
     }
-    with own_database(base_env.get("DATABASE_URL", ""), work_dir) as database_url:
+    s3 = SeaweedS3(
+        Layout(run_dir=work_dir / "run", log_dir=work_dir / "log", cwd=REPO_DIR),
+        data_dir=work_dir / "seaweedfs",
+        ports=SeaweedPorts(*free_ports(8)),
+        access_key=f"accord-browser-{tag}",
+        secret_key=secrets.token_urlsafe(24),
+    )
+    s3.start()
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(s3.stop, graceful=False)
+        database_url = cleanup.enter_context(
+            own_database(base_env.get("DATABASE_URL", ""), work_dir)
+        )
         env = {
             **base_env,
             "DATABASE_URL": database_url,
@@ -147,17 +173,29 @@ def browser_stack(work_dir: Path, *, workers: int = 1) -> Iterator[BrowserStack]
             # A lost media worker must be noticed fast for the room to recover in the test.
             "ACCORD_MEDIA_HEARTBEAT_TTL": "3",
             "MEDIA_WORKER_HEARTBEAT_INTERVAL": "0.5",
+            "ACCORD_CELERY_QUEUE": f"accord-browser-{tag}",
+            "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(24),
+            "ACCORD_INTERNAL_URL": f"http://127.0.0.1:{port}",
+            "S3_ENDPOINT": s3.endpoint,
+            "S3_ACCESS_KEY": s3.access_key,
+            "S3_SECRET_KEY": s3.secret_key,
+            "S3_SECURE": "0",
         }
         processes = BrowserProcesses(work_dir=work_dir, env=env)
-        stack = BrowserStack(base_url=env["ACCORD_BASE_URL"], env=env, processes=processes)
-        try:
-            stack.accord("migrate", "--noinput", timeout=300)
-            stack.accord("ensure-buckets")
-            stack.accord("seed-demo", timeout=300)
-            for i in range(workers):
-                stack.start_worker(f"mw-{tag}-{i}")
-            processes.start("web")
-            wait_http(f"{stack.base_url}/healthz", 60, lambda: stack.log("web"))
-            yield stack
-        finally:
-            processes.stop_all()
+        stack = BrowserStack(
+            base_url=env["ACCORD_BASE_URL"],
+            env=env,
+            processes=processes,
+            s3=s3,
+            work_dir=work_dir,
+        )
+        cleanup.callback(processes.stop_all)
+        stack.accord("migrate", "--noinput", timeout=300)
+        stack.accord("ensure-buckets")
+        stack.accord("seed-demo", timeout=300)
+        for i in range(workers):
+            stack.start_worker(f"mw-{tag}-{i}")
+        processes.start("web")
+        processes.start("celery-worker")
+        wait_http(f"{stack.base_url}/healthz", 60, lambda: stack.log("web"))
+        yield stack
