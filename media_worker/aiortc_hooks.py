@@ -4,12 +4,14 @@ pins them.
 aiortc decodes everything it receives and encodes everything it sends. An SFU wants neither: it
 takes the encoded frames as the jitter buffer reassembles them and hands them, as `av.Packet`s,
 to other peers' senders (which only packetize a Packet). aiortc has no public API for the
-receiving half, for relaying a keyframe request to the publisher, or for hearing a subscriber's
-PLI, so those three go through the private attributes named here and nowhere else.
+receiving half, for relaying a keyframe request to the publisher, for hearing a subscriber's
+PLI, or for reading a publisher's RTCP sender reports (the recorder's clock), so those go
+through the private attributes named here and nowhere else.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 from collections.abc import Callable
 from typing import Any
@@ -17,12 +19,22 @@ from typing import Any
 from aiortc import RTCRtpReceiver, RTCRtpSender, RTCRtpTransceiver
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtp import RtcpSrPacket
+
+logger = logging.getLogger(__name__)
 
 FrameSink = Callable[[RTCRtpCodecParameters, JitterFrame], None]
 
 # Name-mangled attributes of RTCRtpReceiver that the tap replaces or reads.
 _DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
 _JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
+# RTX SSRC -> media SSRC, filled from the remote description.
+_RTX_SSRC = "_RTCRtpReceiver__rtx_ssrc"
+# Maps RTP timestamps to "since the first frame" before frames reach the decoder queue.
+_TIMESTAMP_MAPPER = "_RTCRtpReceiver__timestamp_mapper"
+
+# (ssrc, 64-bit NTP timestamp, 32-bit RTP timestamp) of one RTCP sender report.
+SenderReportSink = Callable[[int, int, int], None]
 
 
 class _EncodedFrameTap:
@@ -84,6 +96,43 @@ def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> N
         raise RuntimeError("aiortc changed: RTCRtpSender._send_keyframe is gone")
     # An instance attribute shadows the method that _handle_rtcp_packet calls via self.
     sender._send_keyframe = callback  # type: ignore[method-assign]
+
+
+def on_sender_report(receiver: RTCRtpReceiver, callback: SenderReportSink) -> None:
+    """Call `callback(ssrc, ntp_timestamp, rtp_timestamp)` for each RTCP SR of the media stream
+    the receiver gets (a retransmission stream's SRs are left out), before aiortc handles it.
+
+    The transport routes SRs to `receiver._handle_rtcp_packet`, looked up on the instance, so
+    an instance attribute wraps it. `callback` runs on the event loop; its errors are logged.
+    """
+    handle = getattr(receiver, "_handle_rtcp_packet", None)
+    rtx = getattr(receiver, _RTX_SSRC, None)
+    if not callable(handle) or not isinstance(rtx, dict):
+        raise RuntimeError("aiortc changed: RTCRtpReceiver has no RTCP handler or RTX map")
+
+    async def handle_rtcp_packet(packet: Any) -> None:
+        if isinstance(packet, RtcpSrPacket) and packet.ssrc not in rtx:
+            info = packet.sender_info
+            try:
+                callback(packet.ssrc, info.ntp_timestamp, info.rtp_timestamp)
+            except Exception:
+                logger.exception("sender report callback failed")
+        await handle(packet)
+
+    receiver._handle_rtcp_packet = handle_rtcp_packet  # type: ignore[method-assign]
+
+
+def rtp_timestamp_origin(receiver: RTCRtpReceiver) -> int | None:
+    """The 32-bit RTP timestamp of the first frame the receiver handed over (None before it).
+
+    aiortc subtracts it from every frame's timestamp; a sender report's RTP timestamp minus
+    this origin (modulo 2**32) is on the frames' scale.
+    """
+    mapper = getattr(receiver, _TIMESTAMP_MAPPER, None)
+    if mapper is None or not hasattr(mapper, "_origin"):
+        raise RuntimeError("aiortc changed: RTCRtpReceiver has no timestamp mapper")
+    origin = mapper._origin
+    return origin if isinstance(origin, int) else None
 
 
 async def send_picture_loss(receiver: RTCRtpReceiver) -> bool:

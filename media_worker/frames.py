@@ -8,7 +8,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class EncodedFrame:
     data: bytes
-    # RTP timestamp units from the publisher's first frame (aiortc unwraps the 32-bit clock).
+    # RTP timestamp units from the publisher's first frame, extended past the 32-bit wrap
+    # (aiortc's receiver subtracts the first timestamp; Participant's TrackClock extends it).
     timestamp: int
     clock_rate: int
     mime_type: str  # lower case, e.g. "video/vp8"

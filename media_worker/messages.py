@@ -41,7 +41,15 @@ class MediaError(TypedDict):
     message: str
 
 
-Reply = MediaAnswer | MediaSlots | MediaState | MediaError
+class MediaAlert(TypedDict):
+    type: Literal["media.alert"]
+    room: str
+    participant: str
+    code: str
+    message: str
+
+
+Reply = MediaAnswer | MediaSlots | MediaState | MediaError | MediaAlert
 
 # Web -> worker: type -> the fields it must carry, and their types.
 REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -58,6 +66,11 @@ REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "room.mute": {"room": str, "participant": str, "muted": bool},
     "room.leave": {"room": str, "participant": str},
     "room.close": {"room": str},
+    "room.record": {"room": str, "record": bool, "record_caucus": bool},
+}
+# Fields a message may carry; when present they must have this type.
+OPTIONAL: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "room.offer": {"record": bool, "record_caucus": bool},
 }
 
 
@@ -78,4 +91,7 @@ def check(message: dict[str, Any]) -> str:
     for name, expected in fields.items():
         if not isinstance(message.get(name), expected):
             raise MessageError("malformed", f"{kind}: {name!r} missing or of the wrong type")
+    for name, expected in OPTIONAL.get(str(kind), {}).items():
+        if name in message and not isinstance(message[name], expected):
+            raise MessageError("malformed", f"{kind}: {name!r} of the wrong type")
     return str(kind)

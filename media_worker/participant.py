@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from media_worker import aiortc_hooks
+from media_worker.clock import PublisherClock, TrackClock
 from media_worker.forward_track import ForwardTrack
 from media_worker.frames import EncodedFrame, is_keyframe
 from media_worker.keyframes import KeyframeRequester
@@ -40,6 +42,8 @@ class Publication:
     source: Source
     transceiver: RTCRtpTransceiver
     keyframes: KeyframeRequester
+    # RTP -> worker wall clock of this track (the recorder's timing).
+    clock: TrackClock
     frames: int = 0
     last_frame_at: float = -1e9
 
@@ -75,6 +79,8 @@ class Participant:
     slots: list[Slot] = field(init=False, default_factory=list)
     # Publisher id per camera slot pair, kept stable while that publisher stays visible.
     pairs: list[str | None] = field(init=False, default_factory=list)
+    # Offset of this publisher's NTP clock to the worker's, shared by its tracks' clocks.
+    publisher_clock: PublisherClock = field(init=False, default_factory=PublisherClock)
 
     def __post_init__(self) -> None:
         # Two m-lines of one kind under aiortc's default BALANCED policy leave the second on a
@@ -118,11 +124,14 @@ class Participant:
     def _publish(self, source: Source, transceiver: RTCRtpTransceiver) -> None:
         receiver = transceiver.receiver
 
+        clock = TrackClock(90000 if transceiver.kind == "video" else 48000, self.publisher_clock)
+
         def sink(codec: RTCRtpCodecParameters, jitter_frame: JitterFrame) -> None:
             mime_type = codec.mimeType.lower()
+            clock.clock_rate = codec.clockRate
             frame = EncodedFrame(
                 data=jitter_frame.data,
-                timestamp=jitter_frame.timestamp,
+                timestamp=clock.frame(jitter_frame.timestamp, time.time()),
                 clock_rate=codec.clockRate,
                 mime_type=mime_type,
                 keyframe=is_keyframe(mime_type, jitter_frame.data),
@@ -133,13 +142,20 @@ class Participant:
             publication.last_frame_at = now
             self.on_frame(self, source, frame, resumed)
 
+        def sender_report(ssrc: int, ntp: int, rtp: int) -> None:
+            origin = aiortc_hooks.rtp_timestamp_origin(receiver)
+            if origin is not None:  # else no frame yet to relate it to: wait for the next SR
+                clock.sender_report(ntp, (rtp - origin) % (1 << 32), time.time())
+
         aiortc_hooks.tap_encoded_frames(receiver, sink)
+        aiortc_hooks.on_sender_report(receiver, sender_report)
         if transceiver.kind == "audio":
             aiortc_hooks.forward_audio_at_once(receiver)
         publication = Publication(
             source=source,
             transceiver=transceiver,
             keyframes=KeyframeRequester(lambda: aiortc_hooks.send_picture_loss(receiver)),
+            clock=clock,
         )
         self.publications[source] = publication
 

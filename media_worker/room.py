@@ -15,6 +15,7 @@ from media_worker.forward_track import ForwardTrack
 from media_worker.frames import EncodedFrame
 from media_worker.layout import Source
 from media_worker.participant import Participant
+from media_worker.recorder import TrackRecorder
 
 PLENARY = "plenary"
 _GROUP = re.compile(r"^(plenary|caucus-[a-z0-9][a-z0-9_-]{0,62})$")
@@ -47,6 +48,16 @@ class Room:
     # Most recent screen sharer first.
     screen_order: list[str] = field(default_factory=list)
     routes: dict[tuple[str, Source], list[ForwardTrack]] = field(default_factory=dict)
+    # Recording (docs/recording.md): the web's switches, the open recorders per
+    # (participant id, source), and the next segment index of each such track.
+    record: bool = False
+    record_caucus: bool = False
+    recorders: dict[tuple[str, Source], TrackRecorder] = field(default_factory=dict)
+    segment_index: dict[tuple[str, Source], int] = field(default_factory=dict)
+
+    def recorded(self, participant: Participant) -> bool:
+        """Recorded while `record` is on and it is in the plenary or caucuses are recorded."""
+        return self.record and (participant.group == PLENARY or self.record_caucus)
 
     def forward(self, publisher: Participant, source: Source, frame: EncodedFrame) -> None:
         for track in self.routes.get((publisher.id, source), ()):

@@ -3,6 +3,15 @@
 `send(channel, message)` is the only way out (the channel layer in production, a list in
 tests). Messages of one room are handled one at a time, in order (a room's lock); rooms do not
 wait for each other.
+
+Recording (docs/recording.md): with a `sink` (the spool), each recorded participant's published
+tracks get a `TrackRecorder`, started and stopped as `room.offer`, `room.record`, `room.route`,
+`room.leave` and `room.close` change who is recorded. Hooks for the spool and uploader:
+`on_interruption(body)` gets each gap to report (the body of /internal/media/interruptions),
+`on_session_closed(session_id)` is called once a room is gone (closed, or its last participant
+left) after its segments were committed, so the uploader can report `flushed` once it has
+uploaded them; `recording_sessions()` lists the rooms with open recorders; `alert()` tells
+every participant channel about a spool problem.
 """
 
 from __future__ import annotations
@@ -13,9 +22,11 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from media_worker.clock import TrackClock
 from media_worker.frames import EncodedFrame
 from media_worker.layout import OfferError, Source
 from media_worker.messages import (
+    MediaAlert,
     MediaAnswer,
     MediaError,
     MediaSlots,
@@ -26,6 +37,12 @@ from media_worker.messages import (
     check,
 )
 from media_worker.participant import IDLE_SECONDS, Participant
+from media_worker.recorder import (
+    DEFAULT_SEGMENT_SECONDS,
+    Interruption,
+    SegmentSink,
+    TrackRecorder,
+)
 from media_worker.room import Changes, Room, valid_group
 
 logger = logging.getLogger(__name__)
@@ -36,8 +53,23 @@ SWEEP_SECONDS = 1.0
 
 
 class SFU:
-    def __init__(self, send: Send) -> None:
+    def __init__(
+        self,
+        send: Send,
+        *,
+        sink: SegmentSink | None = None,
+        worker_id: str = "mw",
+        segment_seconds: float = DEFAULT_SEGMENT_SECONDS,
+        on_interruption: Callable[[Interruption], None] | None = None,
+        on_session_closed: Callable[[str], None] | None = None,
+    ) -> None:
+        """Without a `sink` nothing is recorded, whatever the web asks."""
         self._send = send
+        self.sink = sink
+        self.worker_id = worker_id
+        self.segment_seconds = segment_seconds
+        self.on_interruption = on_interruption
+        self.on_session_closed = on_session_closed
         self.rooms: dict[str, Room] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -66,6 +98,12 @@ class SFU:
             await self._offer(message)
         elif kind == "room.close":
             await self._close_room(message["room"])
+        elif kind == "room.record":
+            room = self.rooms.get(message["room"])
+            if room is None:
+                raise MessageError("not_found", f"no room {message['room']!r} here")
+            room.record, room.record_caucus = message["record"], message["record_caucus"]
+            self._sync_recording(room)
         else:
             room = self.rooms.get(message["room"])
             participant = room.participants.get(message["participant"]) if room else None
@@ -75,6 +113,7 @@ class SFU:
                 if not valid_group(message["group"]):
                     raise MessageError("malformed", f"bad group {message['group']!r}")
                 participant.group = message["group"]
+                self._sync_recording(room)
                 await self._apply(room, room.assign())
             elif kind == "room.mute":
                 participant.muted = message["muted"]
@@ -84,11 +123,15 @@ class SFU:
                 await self._apply(room, room.assign())
                 if not room.participants:
                     del self.rooms[room.id]
+                    self._session_closed(room)
 
     async def _offer(self, message: dict[str, Any]) -> None:
         if not valid_group(message["group"]):
             raise MessageError("malformed", f"bad group {message['group']!r}")
         room = self.rooms.setdefault(message["room"], Room(id=message["room"]))
+        # Absent switches leave an existing room's recording as it is (a new room: off).
+        room.record = message.get("record", room.record)
+        room.record_caucus = message.get("record_caucus", room.record_caucus)
         old = room.participants.get(message["participant"])
         if old is not None:  # a reconnecting client: its new connection replaces the old one
             await self._remove(room, old, report=False)
@@ -112,6 +155,7 @@ class SFU:
                 del self.rooms[room.id]
             raise MessageError("malformed", f"offer refused: {exc}") from exc
         room.participants[participant.id] = participant
+        self._sync_recording(room)
         await self._reply(
             participant,
             MediaAnswer(type="media.answer", room=room.id, participant=participant.id, sdp=sdp),
@@ -127,8 +171,10 @@ class SFU:
             return
         for participant in list(room.participants.values()):
             await self._remove(room, participant)
+        self._session_closed(room)
 
     async def _remove(self, room: Room, participant: Participant, *, report: bool = True) -> None:
+        self._stop_recording(room, participant.id)
         del room.participants[participant.id]
         if participant.id in room.screen_order:
             room.screen_order.remove(participant.id)
@@ -173,6 +219,90 @@ class SFU:
         if source == "screen" and resumed and room.screen_started(participant):
             self._spawn(self._locked_apply(room))
         room.forward(participant, source, frame)
+        recorder = room.recorders.get((participant.id, source))
+        if recorder is not None:
+            try:
+                recorder.push(frame)
+            except Exception:
+                # Recording must never stop forwarding; this track is not recorded further.
+                logger.exception("recorder of %s/%s failed", participant.id, source)
+                del room.recorders[(participant.id, source)]
+
+    # Recording.
+
+    def _sync_recording(self, room: Room) -> None:
+        """Start and stop recorders so that exactly the recorded participants have them."""
+        for participant in room.participants.values():
+            if self.sink is None or not room.recorded(participant):
+                self._stop_recording(room, participant.id)
+                continue
+            for source, publication in participant.publications.items():
+                if (participant.id, source) not in room.recorders:
+                    room.recorders[(participant.id, source)] = self._recorder(
+                        room, participant, source, publication.clock
+                    )
+
+    def _recorder(
+        self, room: Room, participant: Participant, source: Source, clock: TrackClock
+    ) -> TrackRecorder:
+        assert self.sink is not None
+        track = (participant.id, source)
+
+        def unrecordable(mime_type: str) -> None:
+            logger.warning("room %s: %s/%s in %s is not recorded", room.id, *track, mime_type)
+
+        if source != "microphone":
+            participant.request_keyframe(source)
+        return TrackRecorder(
+            session=room.id,
+            participant=participant.id,
+            track=source,
+            worker=self.worker_id,
+            sink=self.sink,
+            clock=clock,
+            request_keyframe=lambda: participant.request_keyframe(source),
+            segment_seconds=self.segment_seconds,
+            first_index=room.segment_index.get(track, 0),
+            on_unrecordable=unrecordable,
+            on_interruption=self._interruption,
+        )
+
+    def _stop_recording(self, room: Room, participant_id: str) -> None:
+        for track in [t for t in room.recorders if t[0] == participant_id]:
+            recorder = room.recorders.pop(track)
+            try:
+                recorder.close()
+            except Exception:
+                logger.exception("closing the recorder of %s/%s failed", *track)
+            room.segment_index[track] = recorder.index
+
+    def _interruption(self, body: Interruption) -> None:
+        logger.warning("recording interrupted: %s", body)
+        if self.on_interruption is not None:
+            self.on_interruption(body)
+
+    def _session_closed(self, room: Room) -> None:
+        if self.sink is not None and self.on_session_closed is not None:
+            self.on_session_closed(room.id)
+
+    def recording_sessions(self) -> list[str]:
+        """Ids of the rooms (hearing sessions) with a recorder running."""
+        return [room.id for room in self.rooms.values() if room.recorders]
+
+    async def alert(self, code: str, message: str) -> None:
+        """Send `media.alert` to every participant of every room (e.g. `spool_full`)."""
+        for room in list(self.rooms.values()):
+            for participant in list(room.participants.values()):
+                await self._reply(
+                    participant,
+                    MediaAlert(
+                        type="media.alert",
+                        room=room.id,
+                        participant=participant.id,
+                        code=code,
+                        message=message,
+                    ),
+                )
 
     async def _locked_apply(self, room: Room) -> None:
         async with self._locks[room.id]:
