@@ -8,6 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+REPO_DIR = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+
 
 class ConfigError(ValueError):
     """The environment asks for something the worker cannot run with."""
@@ -24,6 +27,21 @@ class WorkerConfig:
     heartbeat_ttl: int
     # Must equal the web's ACCORD_CHANNEL_PREFIX (its CHANNEL_LAYERS prefix).
     channel_prefix: str = "accord"
+    # Recording (docs/recording.md). The spool defaults to <ACCORD_VAR_DIR>/spool/<worker id>:
+    # a restarted worker finds its segments only under the same MEDIA_WORKER_ID.
+    spool_dir: Path = REPO_DIR / "var" / "spool" / "worker"
+    spool_limit_bytes: int = 2048 * MB
+    segment_seconds: int = 10
+    internal_url: str = "http://127.0.0.1:8000"
+    # Empty: rooms are served, segments stay in the spool, nothing is registered.
+    media_token: str = ""
+    # The same names and defaults as the web's settings.py.
+    s3_endpoint: str = "127.0.0.1:8333"
+    s3_access_key: str = "accord-dev"
+    s3_secret_key: str = "accord-dev-secret-key"  # noqa: S105 (the dev stack's, as the web's)
+    s3_secure: bool = False
+    s3_region: str = "us-east-1"
+    s3_bucket_recordings: str = "accord-recordings"
 
     @property
     def registry_key(self) -> str:
@@ -41,14 +59,35 @@ class WorkerConfig:
                 f"ACCORD_MEDIA_HEARTBEAT_TTL ({ttl}s) must exceed "
                 f"MEDIA_WORKER_HEARTBEAT_INTERVAL ({interval}s), which must be positive"
             )
+        worker_id = _get(env, "MEDIA_WORKER_ID", f"{host}-{os.getpid()}")
+        var_dir = Path(_get(env, "ACCORD_VAR_DIR", str(REPO_DIR / "var")))
+        limit_mb = _number(env, "MEDIA_WORKER_SPOOL_LIMIT_MB", 2048)
+        segment_seconds = int(_number(env, "RECORDING_SEGMENT_SECONDS", 10))
+        if limit_mb <= 0 or segment_seconds <= 0:
+            raise ConfigError(
+                "MEDIA_WORKER_SPOOL_LIMIT_MB and RECORDING_SEGMENT_SECONDS must be positive"
+            )
         return cls(
             redis_url=_get(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
-            worker_id=_get(env, "MEDIA_WORKER_ID", f"{host}-{os.getpid()}"),
+            worker_id=worker_id,
             host=host,
             key_prefix=_get(env, "ACCORD_HEARTBEAT_PREFIX", "accord"),
             heartbeat_interval=interval,
             heartbeat_ttl=ttl,
             channel_prefix=_get(env, "ACCORD_CHANNEL_PREFIX", "accord"),
+            spool_dir=Path(_get(env, "MEDIA_WORKER_SPOOL_DIR", str(var_dir / "spool" / worker_id))),
+            spool_limit_bytes=int(limit_mb * MB),
+            segment_seconds=segment_seconds,
+            internal_url=_get(
+                env, "ACCORD_INTERNAL_URL", _get(env, "ACCORD_BASE_URL", "http://127.0.0.1:8000")
+            ),
+            media_token=_get(env, "ACCORD_MEDIA_TOKEN", ""),
+            s3_endpoint=_get(env, "S3_ENDPOINT", "127.0.0.1:8333"),
+            s3_access_key=_get(env, "S3_ACCESS_KEY", "accord-dev"),
+            s3_secret_key=_get(env, "S3_SECRET_KEY", "accord-dev-secret-key"),
+            s3_secure=_bool(env, "S3_SECURE", False),
+            s3_region=_get(env, "S3_REGION", "us-east-1"),
+            s3_bucket_recordings=_get(env, "S3_BUCKET_RECORDINGS", "accord-recordings"),
         )
 
 
@@ -68,3 +107,15 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """The web's envbool: 1/true/yes/on or 0/false/no/off."""
+    raw = _get(env, name, "").lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be a boolean, got {raw!r}")

@@ -1,10 +1,15 @@
-"""Process entry point: serve rooms from the channel layer and heartbeat until SIGTERM/SIGINT,
-then close every room, deregister and exit 0."""
+"""Process entry point: serve rooms from the channel layer, heartbeat and drain the recording
+spool until SIGTERM/SIGINT, then close every room, deregister and exit 0.
+
+On stop the uploader finishes the segment it is uploading; the rest stays in the spool and is
+picked up by `Spool.recover` at the next start.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import signal
 import sys
@@ -14,8 +19,11 @@ from redis.exceptions import RedisError
 
 from media_worker.channel import ChannelLayerLink, Link, worker_channel
 from media_worker.config import ConfigError, WorkerConfig
+from media_worker.registrar import Registrar
 from media_worker.registry import Load, Registry, cpu_load
 from media_worker.sfu import SFU
+from media_worker.spool import Spool
+from media_worker.uploader import Uploader, make_store
 
 logger = logging.getLogger("media_worker")
 
@@ -85,13 +93,62 @@ async def run(config: WorkerConfig, stop: asyncio.Event | None = None) -> None:
         loop.add_signal_handler(sig, stop.set)
     redis = Redis.from_url(config.redis_url, socket_timeout=5, socket_connect_timeout=5)
     link = ChannelLayerLink(config.redis_url, config.channel_prefix)
-    sfu = SFU(link.send)
+    alerts: set[asyncio.Future[object]] = set()
+
+    def alert(code: str, message: str) -> None:
+        """Recording alerts go to the participants of this worker's rooms (SFU.alert)."""
+        handler = getattr(sfu, "alert", None)
+        if handler is None:
+            logger.warning("recording alert %s (no SFU.alert to send it): %s", code, message)
+            return
+        result = handler(code, message)
+        if inspect.isawaitable(result):
+            future = asyncio.ensure_future(result)
+            alerts.add(future)
+            future.add_done_callback(alerts.discard)
+
+    spool = Spool(config.spool_dir, config.spool_limit_bytes, alert=alert)
+    registrar = Registrar(config.internal_url, config.media_token)
+    store = make_store(
+        config.s3_endpoint,
+        config.s3_access_key,
+        config.s3_secret_key,
+        secure=config.s3_secure,
+        region=config.s3_region,
+    )
+    uploader = Uploader(
+        spool,
+        registrar,
+        store,
+        bucket=config.s3_bucket_recordings,
+        worker_id=config.worker_id,
+        alert=alert,
+    )
+    sfu = SFU(
+        link.send,
+        sink=spool,
+        worker_id=config.worker_id,
+        segment_seconds=config.segment_seconds,
+        on_interruption=uploader.on_interruption,
+        on_session_closed=uploader.on_session_closed,
+    )
+    interruptions = spool.recover()
+    uploader.report(interruptions)
+    logger.info(
+        "spool %s: %d segment(s) to upload, %d interruption(s) to report, %d bytes of %d",
+        config.spool_dir,
+        spool.pending_count,
+        len(interruptions),
+        spool.bytes,
+        spool.limit,
+    )
     registry = Registry(
         redis,
         config,
         load=lambda: Load(
             rooms=len(sfu.rooms), participants=sfu.participant_count, load=cpu_load()
         ),
+        spool=uploader.stats,
     )
     channel = worker_channel(config.worker_id)
     logger.info(
@@ -100,11 +157,17 @@ async def run(config: WorkerConfig, stop: asyncio.Event | None = None) -> None:
         registry.key,
         channel,
     )
-    try:
-        await asyncio.gather(
-            heartbeat(registry, config.heartbeat_interval, stop),
-            serve(sfu, link, channel, stop),
+    jobs = [heartbeat(registry, config.heartbeat_interval, stop), serve(sfu, link, channel, stop)]
+    if registrar.enabled:
+        jobs.append(uploader.run(stop))
+    else:
+        logger.warning(
+            "ACCORD_MEDIA_TOKEN is empty: recording registration is disabled; segments stay "
+            "in the spool %s",
+            config.spool_dir,
         )
+    try:
+        await asyncio.gather(*jobs)
     finally:
         await sfu.close()
         await link.close()

@@ -10,11 +10,12 @@ import json
 import os
 import time
 from collections.abc import Callable
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 from redis.asyncio import Redis
 
 from media_worker.config import WorkerConfig
+from media_worker.spool import SpoolStatus
 
 
 class WorkerStatus(TypedDict):
@@ -26,6 +27,8 @@ class WorkerStatus(TypedDict):
     load: float
     started_at: float
     at: float
+    # The recording spool (docs/recording.md); absent when the worker has none.
+    spool: NotRequired[SpoolStatus]
 
 
 class Load(NamedTuple):
@@ -51,11 +54,13 @@ class Registry:
         *,
         load: Callable[[], Load] = system_load,
         clock: Callable[[], float] = time.time,
+        spool: Callable[[], SpoolStatus] | None = None,
     ) -> None:
         self.redis = redis
         self.config = config
         self.load = load
         self.clock = clock
+        self.spool = spool
         self.started_at = clock()
 
     @property
@@ -64,7 +69,7 @@ class Registry:
 
     def status(self) -> WorkerStatus:
         current = self.load()
-        return WorkerStatus(
+        status = WorkerStatus(
             id=self.config.worker_id,
             host=self.config.host,
             pid=os.getpid(),
@@ -74,6 +79,9 @@ class Registry:
             started_at=self.started_at,
             at=self.clock(),
         )
+        if self.spool is not None:
+            status["spool"] = self.spool()
+        return status
 
     async def beat(self) -> WorkerStatus:
         status = self.status()

@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,7 +193,7 @@ class Spool:
         self._open[key] = (handle, written)
         return handle
 
-    def commit(self, key: str, meta: dict[str, Any]) -> None:
+    def commit(self, key: str, meta: Mapping[str, Any]) -> None:
         """Make `<key>.part` a closed segment: fsync, rename, write `<key>.json`, queue it."""
         part = self._part_path(key)
         counted = self._close_part(key, part)
@@ -347,11 +347,11 @@ class Spool:
                 return
             directory = directory.parent
 
-    def _write_meta(self, key: str, meta: dict[str, Any]) -> Path:
+    def _write_meta(self, key: str, meta: Mapping[str, Any]) -> Path:
         meta_path = self.root / (key + META)
         tmp = self.root / (key + META_TMP)
         with open(tmp, "wb") as handle:
-            handle.write(json.dumps(meta, sort_keys=True).encode())
+            handle.write(json.dumps(dict(meta), sort_keys=True).encode())
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, meta_path)
