@@ -219,7 +219,9 @@ def test_the_verifier_checks_an_unpacked_directory_from_inside(documented, tmp_p
     assert "documents/002-statement.pdf: SHA-256 expected" in result.stdout
 
 
-def test_a_changed_stored_object_is_exported_as_is_and_rejected(documented, tmp_path, evidence_bucket):
+def test_a_changed_stored_object_is_exported_as_is_and_rejected(
+    documented, tmp_path, evidence_bucket
+):
     evidence = Evidence.objects.filter(case=documented).order_by("id").first()
     assert evidence is not None
     forged = PDF.replace(b"1 0 obj", b"7 0 obj")
@@ -235,7 +237,9 @@ def test_a_changed_stored_object_is_exported_as_is_and_rejected(documented, tmp_
     assert "documents/001-借款合同.pdf: SHA-256 expected" in result.stdout
 
 
-def test_export_refuses_an_unknown_case_and_a_user_without_access(documented, charlie, mia, tmp_path):
+def test_export_refuses_an_unknown_case_and_a_user_without_access(
+    documented, charlie, mia, tmp_path
+):
     with pytest.raises(CommandError, match="no case 'NOPE-2026-00001'"):
         call_command("export_case", "NOPE-2026-00001", str(tmp_path / "x.zip"))
     for user in (charlie, mia):
