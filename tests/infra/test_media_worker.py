@@ -11,7 +11,8 @@ import pytest
 from infra.procs import free_port
 from media_worker.config import ConfigError, WorkerConfig
 
-FIELDS = {"id", "host", "pid", "rooms", "participants", "load", "started_at", "at"}
+FIELDS = {"id", "host", "pid", "rooms", "participants", "load", "started_at", "at", "spool"}
+SPOOL_FIELDS = {"bytes", "limit", "pending", "oldest_pending_age", "upload_failing", "alert"}
 
 
 def start_worker(stack_processes, heartbeat_prefix, **env):
@@ -48,6 +49,8 @@ def test_it_registers_with_a_ttl_and_refreshes_its_entry(
     assert first["id"] == f"mw-{heartbeat_prefix}"
     assert first["rooms"] == 0
     assert first["participants"] == 0
+    assert set(first["spool"]) >= SPOOL_FIELDS  # docs/recording.md
+    assert first["spool"]["pending"] == 0 and first["spool"]["alert"] is None
     assert 0 < redis_client.ttl(key) <= 3
 
     wait_for(lambda: json.loads(redis_client.get(key))["at"] > first["at"])
