@@ -118,3 +118,39 @@ def uploaded(s3: Minio) -> Callable[..., dict[str, Any]]:
         return meta
 
     return make
+
+
+def webm_segment(track: str, frames: int, *, silent: bool = False) -> bytes:
+    """A segment as the worker writes it: one track, first frame at 0, VP8 at 30 fps (starting
+    on a keyframe) or Opus in 20 ms packets."""
+    from media_worker.webm import TrackSpec, WebmWriter
+    from tests.media_worker.media import opus_packets, vp8_packets
+
+    out = io.BytesIO()
+    if track == "microphone":
+        packets = silent_opus(frames) if silent else opus_packets(frames)
+        writer = WebmWriter(out, [TrackSpec.opus(1)])
+        for i, data in enumerate(packets[:frames]):
+            writer.write(1, i * 20, data, True)
+    else:
+        video = vp8_packets(frames, 30)
+        writer = WebmWriter(out, [TrackSpec.vp8(1, video[0])])
+        for i, data in enumerate(video):
+            writer.write(1, i * 1000 // 30, data, not data[0] & 0x01)
+    writer.close()
+    return out.getvalue()
+
+
+def silent_opus(count: int) -> tuple[bytes, ...]:
+    import av
+
+    codec = av.CodecContext.create("libopus", "w")
+    codec.sample_rate, codec.layout, codec.format = 48000, "stereo", "s16"
+    packets: list[bytes] = []
+    for i in range(count):
+        frame = av.AudioFrame(format="s16", layout="stereo", samples=960)
+        frame.sample_rate = 48000
+        frame.pts = i * 960
+        frame.planes[0].update(bytes(960 * 4))
+        packets += [bytes(p) for p in codec.encode(frame)]
+    return tuple(packets)

@@ -1,10 +1,380 @@
-"""Finalize (placeholder)."""
+"""Finalize a session's recording (docs/recording.md): per participant one WebM of camera video
+and microphone audio (and one of the screen share), muxed from the segments' packets without
+transcoding; a manifest; one ``recording.finalized`` event.
+
+Runs in Celery (``tasks.finalize_session``) or inline (``accord finalize-recording``). With the
+same segments as the latest version it does nothing (unless forced); otherwise it makes version
+n+1: the final files and ``manifest.json`` are rewritten, ``manifest-v<n>.json`` is kept.
+"""
 
 from __future__ import annotations
 
-from accord.recordings.models import RecordingManifest
+import contextlib
+import hashlib
+import io
+import logging
+import secrets
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from accord.audit.actors import Actor
+from accord.audit.canonical import canonical_json, format_time
+from accord.audit.services import trace_append
+from accord.core.storage import put_object, s3_client
+from accord.recordings.media import (
+    AUDIO_TRACK,
+    VIDEO_TRACK,
+    Timed,
+    demux,
+    mux,
+    speaking_intervals,
+)
+from accord.recordings.models import (
+    RecordingFile,
+    RecordingManifest,
+    RecordingSegment,
+    Source,
+    Track,
+)
+from accord.recordings.selectors import latest_manifest, session_interruptions, session_segments
+from accord.recordings.timeline import Interval, Span, file_time, spans_of
 from accord.rooms.models import HearingSession
+
+logger = logging.getLogger(__name__)
+
+LOCK_SECONDS = 3600
+MANIFEST_FORMAT = "accord-recording-manifest/1"
+
+
+class FinalizeBusy(RuntimeError):
+    """Another finalize of the same session is running; try again later."""
+
+
+class SegmentCorrupt(RuntimeError):
+    """A stored segment no longer has the hash it was registered with."""
+
+
+@contextlib.contextmanager
+def _session_lock(session: HearingSession) -> Iterator[None]:
+    key = f"recordings:finalize:{session.pk}"
+    token = secrets.token_hex(8)
+    if not cache.add(key, token, timeout=LOCK_SECONDS):
+        raise FinalizeBusy(f"a finalize of {session.pk} is running")
+    try:
+        yield
+    finally:
+        if cache.get(key) == token:
+            cache.delete(key)
+
+
+def segments_digest(segments: Sequence[RecordingSegment]) -> str:
+    lines = sorted(f"{s.key} {s.sha256}" for s in segments)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def manifest_key(session: HearingSession, version: int) -> str:
+    name = "manifest.json" if version == 1 else f"manifest-v{version}.json"
+    return f"{session.pk}/{name}"
+
+
+def final_key(session: HearingSession, participant_id: int, source: str) -> str:
+    suffix = "-screen" if source == Source.SCREEN else ""
+    return f"{session.pk}/final/{participant_id}{suffix}.webm"
+
+
+def _download(segment: RecordingSegment, directory: Path) -> Path:
+    """Fetch a segment, checking it is still what was registered."""
+    path = directory / f"{segment.pk}.webm"
+    response = s3_client().get_object(settings.S3_BUCKET_RECORDINGS, segment.key)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with path.open("wb") as out:
+            for chunk in response.stream(1024 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+    finally:
+        response.close()
+        response.release_conn()
+    if size != segment.size or digest.hexdigest() != segment.sha256:
+        raise SegmentCorrupt(
+            f"{segment.key}: stored {size} bytes sha256 {digest.hexdigest()}, registered "
+            f"{segment.size} bytes sha256 {segment.sha256}"
+        )
+    return path
+
+
+@dataclass(slots=True)
+class Built:
+    participant_id: int
+    source: str
+    path: Path
+    size: int
+    sha256: str
+    spans: list[Span]
+    speaking: list[list[int]]
+
+    @property
+    def duration_ms(self) -> int:
+        return sum(span.duration_ms for span in self.spans)
+
+
+def _placed(
+    segments: Sequence[RecordingSegment], paths: dict[int, Path], spans: list[Span], track: int
+) -> tuple[list[Timed], int]:
+    frames: list[Timed] = []
+    pre_skip = 0
+    for segment in segments:
+        media = demux(paths[segment.pk], segment.started_at)
+        pre_skip = pre_skip or media.opus_pre_skip
+        for frame in media.frames:
+            at = file_time(spans, frame.wall)
+            if at is not None:
+                frames.append(Timed(at, track, frame.data, frame.keyframe))
+    frames.sort(key=lambda f: f.at_ms)  # stable: a segment's own order wins on equal times
+    return frames, pre_skip
+
+
+def _build(
+    *,
+    participant_id: int,
+    source: str,
+    video: Sequence[RecordingSegment],
+    audio: Sequence[RecordingSegment],
+    paths: dict[int, Path],
+    directory: Path,
+) -> Built:
+    intervals = [
+        Interval(s.started_at, s.started_at + timedelta(milliseconds=s.duration_ms))
+        for s in (*video, *audio)
+    ]
+    spans = spans_of(intervals)
+    video_frames, _ = _placed(video, paths, spans, VIDEO_TRACK)
+    audio_frames, pre_skip = _placed(audio, paths, spans, AUDIO_TRACK)
+    path = directory / f"final-{participant_id}-{source}.webm"
+    with path.open("wb") as out:
+        size, sha256 = mux(out, video=video_frames, audio=audio_frames, opus_pre_skip=pre_skip)
+    speaking = speaking_intervals(path) if audio_frames else []
+    return Built(participant_id, source, path, size, sha256, spans, speaking)
+
+
+def _segment_json(segment: RecordingSegment) -> dict[str, Any]:
+    return {
+        "key": segment.key,
+        "sha256": segment.sha256,
+        "size": segment.size,
+        "participant": str(segment.participant_id),
+        "track": segment.track,
+        "kind": segment.kind,
+        "codec": segment.codec,
+        "started_at": format_time(segment.started_at),
+        "ended_at": format_time(segment.ended_at),
+        "duration_ms": segment.duration_ms,
+        "frames": segment.frames,
+        "worker": segment.worker,
+    }
+
+
+def _file_json(session: HearingSession, built: Built) -> dict[str, Any]:
+    return {
+        "participant": str(built.participant_id),
+        "source": built.source,
+        "key": final_key(session, built.participant_id, built.source),
+        "sha256": built.sha256,
+        "size": built.size,
+        "duration_ms": built.duration_ms,
+        "spans": [span.as_json() for span in built.spans],
+        "speaking": built.speaking,
+    }
+
+
+def _upload_json(key: str, body: bytes) -> None:
+    put_object(
+        bucket=settings.S3_BUCKET_RECORDINGS,
+        key=key,
+        data=io.BytesIO(body),
+        size=len(body),
+        content_type="application/json",
+        sha256=hashlib.sha256(body).hexdigest(),
+    )
 
 
 def finalize(*, session: HearingSession, force: bool = False) -> RecordingManifest | None:
-    raise NotImplementedError
+    """Make the next version of the session's final files and manifest (None: nothing
+    recorded); the latest version when the segments have not changed and not ``force``."""
+    with _session_lock(session):
+        session = HearingSession.objects.select_related("case").get(pk=session.pk)
+        segments = list(session_segments(session))
+        if not segments:
+            return None
+        digest = segments_digest(segments)
+        latest = latest_manifest(session)
+        if latest is not None and latest.segments_digest == digest and not force:
+            return latest
+        version = (latest.version if latest is not None else 0) + 1
+        with tempfile.TemporaryDirectory(prefix="accord-finalize-") as tmp:
+            directory = Path(tmp)
+            paths = {s.pk: _download(s, directory) for s in segments}
+            built = _build_all(segments, paths, directory)
+            return _store(session, version, digest, segments, built)
+
+
+def _build_all(
+    segments: Sequence[RecordingSegment], paths: dict[int, Path], directory: Path
+) -> list[Built]:
+    by_participant: dict[int, dict[str, list[RecordingSegment]]] = {}
+    for segment in segments:
+        tracks = by_participant.setdefault(segment.participant_id, {})
+        tracks.setdefault(segment.track, []).append(segment)
+    built: list[Built] = []
+    for participant_id, tracks in sorted(by_participant.items()):
+        camera = tracks.get(Track.CAMERA, [])
+        microphone = tracks.get(Track.MICROPHONE, [])
+        if camera or microphone:
+            built.append(
+                _build(
+                    participant_id=participant_id,
+                    source=Source.AV,
+                    video=camera,
+                    audio=microphone,
+                    paths=paths,
+                    directory=directory,
+                )
+            )
+        if tracks.get(Track.SCREEN):
+            built.append(
+                _build(
+                    participant_id=participant_id,
+                    source=Source.SCREEN,
+                    video=tracks[Track.SCREEN],
+                    audio=[],
+                    paths=paths,
+                    directory=directory,
+                )
+            )
+    return built
+
+
+def _store(
+    session: HearingSession,
+    version: int,
+    digest: str,
+    segments: Sequence[RecordingSegment],
+    built: Sequence[Built],
+) -> RecordingManifest:
+    for item in built:
+        with item.path.open("rb") as data:
+            put_object(
+                bucket=settings.S3_BUCKET_RECORDINGS,
+                key=final_key(session, item.participant_id, item.source),
+                data=data,
+                size=item.size,
+                content_type="video/webm",
+                sha256=item.sha256,
+            )
+    created_at = timezone.now()
+    key = manifest_key(session, version)
+    document = {
+        "format": MANIFEST_FORMAT,
+        "session": str(session.pk),
+        "case": session.case.case_no,
+        "version": version,
+        "created_at": format_time(created_at),
+        "segments_digest": digest,
+        "segments": [_segment_json(s) for s in segments],
+        "interruptions": [
+            {
+                "participant": str(i.participant_id) if i.participant_id else None,
+                "track": i.track,
+                "from": format_time(i.started_at),
+                "to": format_time(i.ended_at),
+                "reason": i.reason,
+                "discarded_bytes": i.discarded_bytes,
+                "worker": i.worker,
+            }
+            for i in session_interruptions(session)
+        ],
+        "files": [_file_json(session, item) for item in built],
+    }
+    body = canonical_json(document).encode("utf-8")
+    sha256 = hashlib.sha256(body).hexdigest()
+    _upload_json(key, body)
+    if version > 1:  # the latest is also manifest.json
+        _upload_json(manifest_key(session, 1), body)
+    with transaction.atomic():
+        locked = (
+            HearingSession.objects.select_for_update(of=("self",))
+            .select_related("case__chain")
+            .get(pk=session.pk)
+        )
+        manifest = RecordingManifest.objects.create(
+            session=locked,
+            version=version,
+            key=key,
+            size=len(body),
+            sha256=sha256,
+            segments_digest=digest,
+            created_at=created_at,
+        )
+        RecordingFile.objects.bulk_create(
+            RecordingFile(
+                session=locked,
+                participant_id=item.participant_id,
+                source=item.source,
+                version=version,
+                key=final_key(session, item.participant_id, item.source),
+                size=item.size,
+                sha256=item.sha256,
+                duration_ms=item.duration_ms,
+                spans=[span.as_json() for span in item.spans],
+                speaking=item.speaking,
+                created_at=created_at,
+            )
+            for item in built
+        )
+        trace_append(
+            chain=locked.case.chain,
+            action="recording.finalized",
+            actor=Actor.system("finalize"),
+            payload={
+                "session_id": str(locked.pk),
+                "version": version,
+                "manifest_key": key,
+                "sha256": sha256,
+                "size": len(body),
+                "segments": len(segments),
+                "files": [
+                    {
+                        "key": final_key(session, item.participant_id, item.source),
+                        "sha256": item.sha256,
+                        "size": item.size,
+                        "participant_id": item.participant_id,
+                        "source": item.source,
+                    }
+                    for item in built
+                ],
+            },
+        )
+        # A segment registered while this ran: it is not in this version, so go again. (The
+        # registration locks the session row too: it either sees this manifest or is seen.)
+        included = {s.pk for s in segments}
+        newer = RecordingSegment.objects.filter(session=locked, deleted_at__isnull=True).exclude(
+            pk__in=included
+        )
+        if newer.exists():
+            from accord.recordings.tasks import finalize_session
+
+            session_id = str(locked.pk)
+            transaction.on_commit(lambda: finalize_session.delay(session_id))
+    logger.info("finalized %s v%d: %d files", session.pk, version, len(built))
+    return manifest

@@ -113,6 +113,9 @@ class RecordingManifest(models.Model):
     key = models.CharField(_("object key"), max_length=400)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # SHA-256 over the sorted "key sha256" lines of the segments it lists: a finalize with the
+    # same segments makes no new version.
+    segments_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 

@@ -6,13 +6,14 @@ from celery import shared_task
 from minio.error import S3Error
 from urllib3.exceptions import HTTPError
 
+from accord.recordings.finalize import FinalizeBusy
 from accord.rooms.models import HearingSession
 
 
 @shared_task(
     name="accord.recordings.tasks.finalize_session",
     ignore_result=True,
-    autoretry_for=(S3Error, HTTPError, OSError),
+    autoretry_for=(S3Error, HTTPError, OSError, FinalizeBusy),
     retry_backoff=30,
     max_retries=8,
     acks_late=True,

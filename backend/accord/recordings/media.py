@@ -1,0 +1,158 @@
+"""Packets in, packets out: demux the worker's WebM segments with PyAV (no decoding) and mux
+them into one file with the project's WebM writer; and the one place that decodes, off the live
+path: the speaking lane of a final file's audio.
+"""
+
+from __future__ import annotations
+
+import array
+import math
+import operator
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+from pathlib import Path
+from typing import BinaryIO
+
+import av
+
+from media_worker.webm import HashingFile, TrackSpec, WebmWriter
+
+VIDEO_TRACK = 1
+AUDIO_TRACK = 2
+# Speaking lane: 20 ms windows whose RMS is above this (of full scale) are active; active
+# windows closer than MERGE_MS are one interval, and intervals shorter than MIN_MS are noise.
+SPEAKING_RMS = 0.02
+SPEAKING_MERGE_MS = 300
+SPEAKING_MIN_MS = 100
+SPEAKING_RATE = 8000
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One encoded frame of a segment with its wall-clock time (the worker's clock)."""
+
+    wall: datetime
+    data: bytes
+    keyframe: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentMedia:
+    frames: list[Frame]
+    opus_pre_skip: int
+
+
+def demux(path: Path, started_at: datetime) -> SegmentMedia:
+    """The frames of a one-track segment, timed from ``started_at`` (the first frame's wall
+    time) plus the packet's timestamp relative to the first."""
+    frames: list[Frame] = []
+    pre_skip = 0
+    with av.open(str(path)) as container:
+        stream = container.streams[0]
+        extradata = stream.codec_context.extradata
+        if extradata and extradata.startswith(b"OpusHead") and len(extradata) >= 12:
+            pre_skip = int.from_bytes(extradata[10:12], "little")
+        base = stream.time_base or Fraction(1, 1000)
+        first: int | None = None
+        for packet in container.demux(stream):
+            if packet.pts is None or packet.size == 0:
+                continue  # the demuxer's flush packet
+            if first is None:
+                first = packet.pts
+            offset_ms = int((packet.pts - first) * base * 1000)
+            frames.append(
+                Frame(
+                    wall=started_at + timedelta(milliseconds=offset_ms),
+                    data=bytes(packet),
+                    keyframe=bool(packet.is_keyframe),
+                )
+            )
+    return SegmentMedia(frames=frames, opus_pre_skip=pre_skip)
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A frame placed in the final file: track and milliseconds from the file's start."""
+
+    at_ms: int
+    track: int
+    data: bytes
+    keyframe: bool
+
+
+def mux(
+    out: BinaryIO,
+    *,
+    video: list[Timed],
+    audio: list[Timed],
+    opus_pre_skip: int = 0,
+) -> tuple[int, str]:
+    """Write the frames (each list in file order) into one WebM; returns (size, sha256).
+
+    Video starts at its first keyframe (the segments do; a missing one would be undecodable);
+    each track's timestamps never go backwards.
+    """
+    first_key = next((i for i, f in enumerate(video) if f.keyframe), None)
+    video = video[first_key:] if first_key is not None else []
+    tracks: list[TrackSpec] = []
+    if video:
+        tracks.append(TrackSpec.vp8(VIDEO_TRACK, video[0].data))
+    if audio:
+        tracks.append(TrackSpec.opus(AUDIO_TRACK, pre_skip=opus_pre_skip))
+    if not tracks:
+        raise ValueError("nothing to write")
+    hashing = HashingFile(out)
+    writer = WebmWriter(hashing, tracks)
+    last = {VIDEO_TRACK: 0, AUDIO_TRACK: 0}
+    for frame in _interleave(video, audio):
+        at = max(frame.at_ms, last[frame.track])
+        last[frame.track] = at
+        writer.write(frame.track, at, frame.data, frame.keyframe)
+    writer.close()
+    hashing.flush()
+    return hashing.size, hashing.hexdigest()
+
+
+def _interleave(video: list[Timed], audio: list[Timed]) -> Iterator[Timed]:
+    i = j = 0
+    while i < len(video) or j < len(audio):
+        if j >= len(audio) or (i < len(video) and video[i].at_ms <= audio[j].at_ms):
+            yield video[i]
+            i += 1
+        else:
+            yield audio[j]
+            j += 1
+
+
+def speaking_intervals(path: Path) -> list[list[int]]:
+    """``[[start_ms, end_ms], ...]`` in file time where the file's audio is above the RMS
+    threshold. Decodes the audio (the only decode of the recording pipeline)."""
+    active: list[list[int]] = []
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            return []
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=SPEAKING_RATE)
+        window = SPEAKING_RATE // 50  # 20 ms
+        threshold = (SPEAKING_RMS * 32768) ** 2
+        base = stream.time_base or Fraction(1, 1000)
+        for decoded in container.decode(stream):
+            start_ms = int((decoded.pts or 0) * base * 1000)
+            for frame in resampler.resample(decoded):
+                samples = array.array("h", bytes(frame.planes[0])[: frame.samples * 2])
+                for offset in range(0, len(samples), window):
+                    chunk = samples[offset : offset + window]
+                    if not chunk:
+                        continue
+                    power = sum(map(operator.mul, chunk, chunk)) / len(chunk)
+                    if power < threshold:
+                        continue
+                    begin = start_ms + offset * 1000 // SPEAKING_RATE
+                    end = begin + math.ceil(len(chunk) * 1000 / SPEAKING_RATE)
+                    if active and begin - active[-1][1] <= SPEAKING_MERGE_MS:
+                        active[-1][1] = max(active[-1][1], end)
+                    else:
+                        active.append([begin, end])
+    return [pair for pair in active if pair[1] - pair[0] >= SPEAKING_MIN_MS]

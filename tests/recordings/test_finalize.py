@@ -1,0 +1,160 @@
+"""Finalize on real WebM segments in the real bucket: files that decode, spans that collapse a
+pause, a manifest that lists exactly the registered segments, versions, and verification."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import av
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from accord.audit.models import TraceChain, TraceEvent
+from accord.audit.verify import verify_all
+from accord.recordings.models import RecordingFile, RecordingManifest
+from accord.recordings.payloads import parse_segment
+from accord.recordings.services import segment_register, session_finalize
+from tests.recordings.conftest import participant, segment_meta, upload, webm_segment
+
+pytestmark = pytest.mark.django_db
+
+
+def register(s3, p, track, started_at, frames, **kwargs):
+    data = webm_segment(track, frames, **kwargs)
+    duration = frames * (1000 // 30 if track != "microphone" else 20)
+    if track != "microphone":
+        duration = frames * 1000 // 30
+    meta = segment_meta(p, track, data, started_at, duration_ms=duration, frames=frames)
+    upload(s3, meta["key"], data)
+    segment, created = segment_register(meta=parse_segment(meta))
+    assert created
+    return segment
+
+
+def fetch(s3, key: str, path: Path) -> bytes:
+    response = s3.get_object(settings.S3_BUCKET_RECORDINGS, key)
+    try:
+        data = response.read()
+    finally:
+        response.close()
+        response.release_conn()
+    path.write_bytes(data)
+    return data
+
+
+def chain(hearing) -> TraceChain:
+    return TraceChain.objects.get(pk=hearing.case.chain_id)
+
+
+@pytest.fixture
+def recorded(hearing, mia, alice, s3):
+    """mia: camera and microphone, 2 s, a 3 s pause, 2 s more; alice: microphone only (silent),
+    and a screen share."""
+    t0 = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    m = participant(hearing, mia)
+    a = participant(hearing, alice)
+    segments = [
+        register(s3, m, "camera", t0, 60),
+        register(s3, m, "microphone", t0, 100),
+        register(s3, m, "camera", t0 + timedelta(seconds=5), 60),
+        register(s3, m, "microphone", t0 + timedelta(seconds=5), 100),
+        register(s3, a, "microphone", t0, 50, silent=True),
+        register(s3, a, "screen", t0 + timedelta(seconds=1), 30),
+    ]
+    return t0, m, a, segments
+
+
+def test_finalize_makes_decodable_files_spans_and_a_manifest(hearing, recorded, s3, tmp_path):
+    t0, m, a, segments = recorded
+    manifest = session_finalize(session=hearing)
+    assert manifest is not None
+    assert (manifest.version, manifest.key) == (1, f"{hearing.pk}/manifest.json")
+
+    body = fetch(s3, manifest.key, tmp_path / "manifest.json")
+    assert hashlib.sha256(body).hexdigest() == manifest.sha256
+    document = json.loads(body)
+    assert sorted(s["key"] for s in document["segments"]) == sorted(s.key for s in segments)
+
+    files = {(f.participant_id, f.source): f for f in RecordingFile.objects.filter(version=1)}
+    assert set(files) == {(m.pk, "av"), (a.pk, "av"), (a.pk, "screen")}
+    mine = files[(m.pk, "av")]
+    assert mine.key == f"{hearing.pk}/final/{m.pk}.webm"
+    assert files[(a.pk, "screen")].key == f"{hearing.pk}/final/{a.pk}-screen.webm"
+    # Two spans: the 3 s pause is not in the file, and file time runs on across it.
+    assert [s["file_start_ms"] for s in mine.spans] == [0, 2000]
+    assert [s["duration_ms"] for s in mine.spans] == [2000, 2000]
+    assert mine.spans[1]["wall_start"] == (t0 + timedelta(seconds=5)).strftime(
+        "%Y-%m-%dT%H:%M:%S.%fZ"
+    )
+    assert mine.duration_ms == 4000
+
+    path = tmp_path / "mia.webm"
+    data = fetch(s3, mine.key, path)
+    assert (len(data), hashlib.sha256(data).hexdigest()) == (mine.size, mine.sha256)
+    check = subprocess.run(
+        ["/usr/bin/ffmpeg", "-v", "error", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+    with av.open(str(path)) as container:
+        kinds = sorted(s.type for s in container.streams)
+        assert kinds == ["audio", "video"]
+        last = max(
+            float(p.pts * p.time_base) for p in container.demux() if p.pts is not None and p.size
+        )
+    assert 3.8 <= last <= 4.1
+
+    # The speaking lane: mia's tone is speech-loud throughout, alice's silence is not.
+    assert mine.speaking and mine.speaking[0][0] <= 100 and mine.speaking[-1][1] >= 3800
+    assert files[(a.pk, "av")].speaking == []
+    assert document["files"][0]["speaking"] == mine.speaking or any(
+        f["speaking"] == mine.speaking for f in document["files"]
+    )
+
+    [event] = TraceEvent.objects.filter(chain=hearing.case.chain, action="recording.finalized")
+    assert event.payload["manifest_key"] == manifest.key
+    assert event.payload["sha256"] == manifest.sha256
+    assert {f["key"] for f in event.payload["files"]} == {f.key for f in files.values()}
+    report = verify_all(chain(hearing))
+    assert report.ok, report.failures
+    assert report.objects_checked >= len(segments) + 3 + 1
+
+    # Tampering with a final file is named.
+    tampered = data[:-1] + bytes([data[-1] ^ 1])
+    upload(s3, mine.key, tampered)
+    report = verify_all(chain(hearing))
+    assert [str(f) for f in report.failures] == [
+        f"object {settings.S3_BUCKET_RECORDINGS}/{mine.key}: SHA-256 is "
+        f"{hashlib.sha256(tampered).hexdigest()}, the record says {mine.sha256}"
+    ]
+
+
+def test_finalize_is_idempotent_and_a_new_segment_makes_version_two(
+    hearing, recorded, s3, tmp_path
+):
+    t0, m, _a, _segments = recorded
+    first = session_finalize(session=hearing)
+    assert session_finalize(session=hearing) == first
+    assert RecordingManifest.objects.count() == 1
+    register(s3, m, "camera", t0 + timedelta(seconds=7), 30)
+    second = session_finalize(session=hearing)
+    assert second is not None and second.version == 2
+    assert second.key == f"{hearing.pk}/manifest-v2.json"
+    latest = fetch(s3, f"{hearing.pk}/manifest.json", tmp_path / "latest.json")
+    assert hashlib.sha256(latest).hexdigest() == second.sha256
+    assert len(json.loads(latest)["segments"]) == 7
+    assert verify_all(chain(hearing)).ok
+
+
+def test_the_command_runs_finalize_inline(hearing, recorded, capsys):
+    call_command("finalize_recording", str(hearing.pk))
+    manifest = RecordingManifest.objects.get()
+    assert manifest.sha256 in capsys.readouterr().out
