@@ -180,3 +180,62 @@ async def test_audio_frames_leave_the_jitter_buffer_as_soon_as_they_are_whole():
     # Frame 0 is out as soon as frame 1 starts (the end of a frame is the next one's start).
     assert out[0] is None and out[1] is not None and out[1].data == b"\x00"
     await pc.close()
+
+
+def test_sender_reports_still_reach_the_receiver_through_an_instance_lookup():
+    from aiortc.rtcdtlstransport import RTCDtlsTransport, RtpRouter
+
+    assert "await recipient._handle_rtcp_packet(packet)" in inspect.getsource(
+        RTCDtlsTransport._handle_rtcp_data
+    )
+    assert "isinstance(packet, RtcpSrPacket)" in inspect.getsource(RtpRouter.route_rtcp)
+    handle = inspect.getsource(RTCRtpReceiver._handle_rtcp_packet)
+    assert "isinstance(packet, RtcpSrPacket)" in handle
+    receive = inspect.getsource(RTCRtpReceiver._handle_rtp_packet)
+    assert "self.__timestamp_mapper.map(" in receive
+    assert "self.__rtx_ssrc.get(packet.ssrc)" in receive
+
+
+async def test_a_real_senders_reports_reach_the_callback_on_the_frames_timescale():
+    """An SR from a real aiortc sender: NTP of now, and an RTP timestamp that, less the
+    receiver's origin, lands among the frame timestamps the tap hands over."""
+    import time
+
+    from media_worker.clock import ntp_to_unix
+
+    sender_pc, receiver_pc = RTCPeerConnection(), RTCPeerConnection()
+    sender = sender_pc.addTrack(PacketTrack("video", vp8_packets()))
+    receiver = receiver_pc.addTransceiver("video", direction="recvonly").receiver
+    frames: list[tuple[float, int]] = []
+    reports: list[tuple[float, int, int, int, int | None]] = []
+    aiortc_hooks.tap_encoded_frames(
+        receiver, lambda codec, frame: frames.append((time.time(), frame.timestamp))
+    )
+    aiortc_hooks.on_sender_report(
+        receiver,
+        lambda ssrc, ntp, rtp: reports.append(
+            (time.time(), ssrc, ntp, rtp, aiortc_hooks.rtp_timestamp_origin(receiver))
+        ),
+    )
+    assert aiortc_hooks.rtp_timestamp_origin(receiver) is None
+    await sender_pc.setLocalDescription(await sender_pc.createOffer())
+    await receiver_pc.setRemoteDescription(sender_pc.localDescription)
+    await receiver_pc.setLocalDescription(await receiver_pc.createAnswer())
+    await sender_pc.setRemoteDescription(receiver_pc.localDescription)
+    try:
+        await wait_until(
+            lambda: any(origin is not None for *_, origin in reports),
+            timeout=8,
+            what="a sender report after the first frame",
+        )
+    finally:
+        await sender_pc.close()
+        await receiver_pc.close()
+
+    arrival, ssrc, ntp, rtp, origin = next(r for r in reports if r[4] is not None)
+    assert ssrc == sender._ssrc
+    assert abs(ntp_to_unix(ntp) - arrival) < 0.5
+    assert origin is not None
+    on_frames_scale = (rtp - origin) % (1 << 32)
+    # aiortc stamps an SR with its last sent packet: a frame at most a few frames old.
+    assert any(timestamp == on_frames_scale for _, timestamp in frames)

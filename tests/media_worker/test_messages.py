@@ -126,3 +126,44 @@ async def test_unknown_and_incomplete_messages_are_refused(sfu, outbox, clients)
     assert outbox.last("reply.z", "media.error")["code"] == "malformed"
     await sfu.handle({"type": "room.mute", "room": "room-1", "participant": "zed", "muted": True})
     assert sfu.participant_count == 1
+
+
+async def test_record_switches_are_checked_and_need_a_room(sfu, outbox, clients):
+    from media_worker.messages import MessageError, check
+
+    alice = ClientPeer("alice")
+    clients.append(alice)
+    await join(sfu, outbox, alice)
+    base = {"type": "room.record", "room": "room-1", "record": True, "record_caucus": False}
+    assert check(base) == "room.record"
+    for bad in ({**base, "record": "yes"}, {k: v for k, v in base.items() if k != "record"}):
+        try:
+            check(bad)
+        except MessageError as exc:
+            assert exc.code == "malformed"
+        else:
+            raise AssertionError(f"accepted {bad}")
+    offer = {
+        "type": "room.offer",
+        "room": "r",
+        "participant": "p",
+        "sdp": "",
+        "reply_channel": "c",
+        "group": "plenary",
+        "muted": False,
+        "can_screen": False,
+    }
+    assert check(offer) == "room.offer"  # the switches are optional
+    try:
+        check({**offer, "record_caucus": 1})
+    except MessageError as exc:
+        assert exc.code == "malformed"
+    else:
+        raise AssertionError("accepted a non-bool record_caucus")
+
+    await sfu.handle(base)  # no sink: the room keeps the switches but records nothing
+    room = sfu.rooms["room-1"]
+    assert (room.record, room.record_caucus, room.recorders) == (True, False, {})
+    assert sfu.recording_sessions() == []
+    await sfu.handle({**base, "room": "elsewhere"})  # unknown room: logged, nobody to tell
+    assert [m["type"] for m in outbox.messages[alice.reply_channel]].count("media.error") == 0
