@@ -82,6 +82,9 @@ def first_run_values() -> dict[str, str]:
         "S3_SECURE": "0",
         # The media worker registers recording segments with the web using this token.
         "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(32),
+        # A stable id: a restarted worker finds its spool (var/spool/<id>) and uploads what
+        # it holds.
+        "MEDIA_WORKER_ID": f"mw-{instance}",
         # A reused Redis may serve other stacks too (another checkout's `make up`): keep this
         # stack's queue, channel groups, cache and liveness keys apart from theirs.
         "ACCORD_CHANNEL_PREFIX": f"accord-{instance}",
