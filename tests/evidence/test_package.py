@@ -270,3 +270,116 @@ def test_the_package_is_written_to_a_path_atomically(documented, tmp_path, monke
     with pytest.raises(package_module.PackageError):
         export_case_to_path(case=documented, user=None, path=tmp_path / "p.zip", via="command")
     assert list(tmp_path.iterdir()) == []
+
+
+def _recorded_session(hearing, alice, ben) -> dict[str, bytes]:
+    """A finalized recording as the recordings app leaves it: final files and a recording
+    manifest in the recordings bucket, their rows, and the ``recording.finalized`` event."""
+    import hashlib
+    import io
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from accord.audit.actors import Actor
+    from accord.audit.services import trace_append
+    from accord.recordings.models import RecordingFile, RecordingManifest
+
+    objects: dict[str, bytes] = {}
+    files = []
+    for user, source in ((alice, "av"), (ben, "av"), (ben, "screen")):
+        participant = hearing.participants.get(user=user)
+        suffix = "-screen" if source == "screen" else ""
+        key = f"{hearing.id}/final/{participant.pk}{suffix}.webm"
+        data = b"\x1a\x45\xdf\xa3" + f"{key}".encode() * 50
+        objects[key] = data
+        files.append((participant, source, key, data))
+    manifest_key = f"{hearing.id}/manifest.json"
+    manifest_body = json.dumps({"session": str(hearing.id), "files": sorted(objects)}).encode()
+    objects[manifest_key] = manifest_body
+    for key, data in objects.items():
+        s3_client().put_object(settings.S3_BUCKET_RECORDINGS, key, io.BytesIO(data), len(data))
+    digest = hashlib.sha256(manifest_body).hexdigest()
+    with transaction.atomic():
+        RecordingManifest.objects.create(
+            session=hearing, version=1, key=manifest_key, size=len(manifest_body), sha256=digest
+        )
+        for participant, source, key, data in files:
+            RecordingFile.objects.create(
+                session=hearing,
+                participant=participant,
+                source=source,
+                version=1,
+                key=key,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                duration_ms=1000,
+                spans=[],
+            )
+        trace_append(
+            chain=hearing.case.chain,
+            action="recording.finalized",
+            actor=Actor.system("finalize"),
+            payload={
+                "session_id": str(hearing.id),
+                "version": 1,
+                "manifest_key": manifest_key,
+                "sha256": digest,
+                "size": len(manifest_body),
+                "segments": 0,
+                "files": [
+                    {
+                        "key": key,
+                        "sha256": hashlib.sha256(data).hexdigest(),
+                        "size": len(data),
+                        "participant_id": participant.pk,
+                        "source": source,
+                    }
+                    for participant, source, key, data in files
+                ],
+            },
+        )
+    return objects
+
+
+def test_recordings_are_packaged_per_participant_and_checked_against_the_trace(
+    documented, hearing, alice, ben, tmp_path
+):
+    _recorded_session(hearing, alice, ben)
+    package, _ = export(documented, tmp_path)
+    content = members(package)
+    a = hearing.participants.get(user=alice).pk
+    b = hearing.participants.get(user=ben).pk
+    recordings = sorted(name for name in content if name.startswith("recordings/"))
+    assert recordings == sorted(
+        [
+            f"recordings/{hearing.id}/{a}.webm",
+            f"recordings/{hearing.id}/{b}.webm",
+            f"recordings/{hearing.id}/{b}-screen.webm",
+            f"recordings/{hearing.id}/manifest.json",
+        ]
+    )
+    result = run_verifier(package)
+    assert result.returncode == 0, result.stdout
+    assert "objects named by the trace and matched to the manifest: 6" in result.stdout
+
+    # A recording swapped together with its manifest entry still contradicts the trace.
+    import hashlib
+
+    manifest = json.loads(content["manifest.json"])
+    path = f"recordings/{hearing.id}/{b}-screen.webm"
+    forged = b"\x1a\x45\xdf\xa3forged"
+    for section in ("recordings", "files"):
+        for entry in manifest[section]:
+            if entry["path"] == path:
+                entry["sha256"] = hashlib.sha256(forged).hexdigest()
+                entry["size"] = len(forged)
+    tampered = tmp_path / "tampered.zip"
+    rewrite_zip(
+        package,
+        tampered,
+        {"manifest.json": json.dumps(manifest).encode(), path: forged},
+    )
+    result = run_verifier(tampered)
+    assert result.returncode == 1
+    assert f"payload sha256 of {hearing.id}/final/{b}-screen.webm" in result.stdout

@@ -233,11 +233,14 @@ def check_files(package: Package, files: Any) -> dict[str, dict[str, Any]]:
 
 
 def _named_objects(value: Any, found: dict[str, str]) -> None:
-    """Every ``{"key": ..., "sha256": ...}`` inside a payload, at any depth."""
+    """Every ``{"key": ..., "sha256": ...}`` (or ``"manifest_key"``, as ``recording.finalized``
+    names its recording manifest) inside a payload, at any depth."""
     if isinstance(value, dict):
-        key, digest = value.get("key"), value.get("sha256")
-        if isinstance(key, str) and isinstance(digest, str):
-            found[key] = digest
+        digest = value.get("sha256")
+        for name in ("key", "manifest_key"):
+            key = value.get(name)
+            if isinstance(key, str) and isinstance(digest, str):
+                found[key] = digest
         for item in value.values():
             _named_objects(item, found)
     elif isinstance(value, list):
