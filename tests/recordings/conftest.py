@@ -34,6 +34,7 @@ from tests.rooms.conftest import (  # noqa: F401  (fixtures)
     other_bank,
     other_org,
     participant,
+    workers,
 )
 
 TOKEN = "test-media-token-0123456789"

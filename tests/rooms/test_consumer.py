@@ -201,7 +201,7 @@ async def test_a_party_waits_until_the_mediator_admits_them(acknowledged, mia, a
     mediator, welcome = await enter(acknowledged, mia)
     assert welcome["ice_servers"] == [{"urls": ["stun:stun.example.org:3478"]}]
     assert welcome["slots_count"] == 6
-    assert welcome["recording"] == {"state": "off"}
+    assert welcome["recording"] == {"state": "off", "caucus_recorded": False}
     assert welcome["then"] == "admitted"
 
     party, party_welcome = await enter(acknowledged, alice)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from accord.core.api import ServiceError
+from accord.recordings.selectors import RecordingFlags, recording_flags
 from accord.rooms import conf, live, selectors, services
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
 from accord.rooms.schemas import ADMITTED_ONLY, MEDIATOR_ONLY, Malformed, Message, parse_message
@@ -172,7 +173,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     def _welcome(self) -> dict[str, Any]:
         assert self.participant is not None
-        session = HearingSession.objects.get(pk=self.room)
+        session = HearingSession.objects.select_related("case").get(pk=self.room)
+        flags = recording_flags(session)
         return {
             "type": "welcome",
             "me": {
@@ -182,7 +184,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "admitted": self.admitted,
             },
             "participants": selectors.room_presence(session_id=self.room),
-            "recording": {"state": session.recording_state},
+            "recording": {
+                "state": session.recording_state,
+                "caucus_recorded": flags.record_caucus,
+            },
             "ice_servers": conf.ice_servers(),
             "slots_count": conf.SLOTS,
         }
@@ -265,6 +270,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if moved:
             await self.reconnect_everyone(reason="media_worker_lost", but=self.channel_name)
         me = await database_sync_to_async(SessionParticipant.objects.get)(pk=self.participant.pk)
+        flags = await database_sync_to_async(self._recording_flags)()
         await self.channel_layer.send(
             worker_channel(worker),
             {
@@ -276,8 +282,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "group": me.group,
                 "muted": me.muted,
                 "can_screen": me.role in SCREEN_ROLES,
+                "record": flags.record,
+                "record_caucus": flags.record_caucus,
             },
         )
+
+    def _recording_flags(self) -> RecordingFlags:
+        return recording_flags(HearingSession.objects.select_related("case").get(pk=self.room))
 
     async def on_chat(self, message: Message) -> None:
         assert self.participant is not None
@@ -354,7 +365,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         state = await database_sync_to_async(services.room_recording)(
             by=self.participant, action=message["action"]
         )
-        await self.to_room("room.recording", {"state": str(state)})
+        flags = await database_sync_to_async(self._recording_flags)()
+        # The worker follows the web: record only while "on" (paused and stopped close segments).
+        await self.to_worker(
+            "room.record", {"record": flags.record, "record_caucus": flags.record_caucus}
+        )
+        await self.to_room(
+            "room.recording", {"state": str(state), "caucus_recorded": flags.record_caucus}
+        )
 
     async def on_end(self, message: Message) -> None:
         await database_sync_to_async(services.room_end)(by=self.participant)
@@ -426,7 +444,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_GONE)
 
     async def room_recording(self, event: dict[str, Any]) -> None:
-        await self.send_frame({"type": "recording", "state": event["state"]})
+        await self.send_frame(
+            {
+                "type": "recording",
+                "state": event["state"],
+                "caucus_recorded": bool(event.get("caucus_recorded", False)),
+            }
+        )
 
     async def room_chat(self, event: dict[str, Any]) -> None:
         # Chat follows the media: a caucus does not read the plenary room's messages.
@@ -461,6 +485,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 self.room,
                 event["participant"],
                 event.get("state"),
+            )
+
+    async def media_alert(self, event: dict[str, Any]) -> None:
+        """A recording problem the worker sees (spool filling up, uploads failing): only the
+        mediator, who can act on it, is shown it."""
+        participant = self.participant
+        if (
+            self._for_me(event)
+            and participant is not None
+            and participant.role == ParticipantRole.MEDIATOR
+        ):
+            await self.send_frame(
+                {
+                    "type": "recording_alert",
+                    "code": str(event.get("code") or "recording_problem"),
+                    "message": str(event.get("message") or ""),
+                }
             )
 
     async def media_error(self, event: dict[str, Any]) -> None:
