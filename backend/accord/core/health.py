@@ -55,11 +55,37 @@ def check_celery() -> dict[str, Any]:
     return {}
 
 
+def spool_alerts(workers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The recording spool alerts in the workers' heartbeats (docs/recording.md): a worker whose
+    spool is nearly full, full or cannot upload. An alert is not "down": rooms still work."""
+    alerts: list[dict[str, Any]] = []
+    for worker in workers:
+        spool = worker.get("spool")
+        if not isinstance(spool, dict):
+            continue
+        code = spool.get("alert")
+        if not code and spool.get("upload_failing"):
+            code = "upload_failing"
+        if code:
+            alerts.append(
+                {
+                    "worker": worker.get("id"),
+                    "code": str(code),
+                    **{
+                        k: spool[k]
+                        for k in ("bytes", "limit", "pending", "oldest_pending_age")
+                        if k in spool
+                    },
+                }
+            )
+    return alerts
+
+
 def check_media_worker() -> dict[str, Any]:
     workers = heartbeats.media_workers()
     if not workers:
         raise RuntimeError("no live media worker")
-    return {"workers": len(workers)}
+    return {"workers": len(workers), "alerts": spool_alerts(workers)}
 
 
 CHECKS: dict[str, Check] = {
