@@ -140,6 +140,7 @@ class TrackRecorder:
         request_keyframe: Callable[[], None],
         segment_seconds: float = DEFAULT_SEGMENT_SECONDS,
         first_index: int = 0,
+        group: str = "plenary",
         on_unrecordable: Callable[[str], None] | None = None,
         on_interruption: Callable[[Interruption], None] | None = None,
     ) -> None:
@@ -152,6 +153,9 @@ class TrackRecorder:
         self.request_keyframe = request_keyframe
         self.segment_seconds = segment_seconds
         self.index = first_index  # of the next segment
+        # The routing group recorded: a move between groups ends the recorder, so no segment
+        # mixes plenary and caucus media (a grant may exclude caucus recordings).
+        self.group = group
         self.on_unrecordable = on_unrecordable
         self.on_interruption = on_interruption
         self.unrecordable: str | None = None
@@ -279,6 +283,7 @@ class TrackRecorder:
             "session": self.session,
             "participant": self.participant,
             "track": self.track,
+            "group": self.group,
             "kind": "video" if video else "audio",
             "codec": codec,
             "key": segment.key,

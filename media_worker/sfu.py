@@ -237,7 +237,11 @@ class SFU:
                 self._stop_recording(room, participant.id)
                 continue
             for source, publication in participant.publications.items():
-                if (participant.id, source) not in room.recorders:
+                current = room.recorders.get((participant.id, source))
+                if current is not None and current.group != participant.group:
+                    self._stop_track(room, (participant.id, source))
+                    current = None
+                if current is None:
                     room.recorders[(participant.id, source)] = self._recorder(
                         room, participant, source, publication.clock
                     )
@@ -263,18 +267,22 @@ class SFU:
             request_keyframe=lambda: participant.request_keyframe(source),
             segment_seconds=self.segment_seconds,
             first_index=room.segment_index.get(track, 0),
+            group=participant.group,
             on_unrecordable=unrecordable,
             on_interruption=self._interruption,
         )
 
     def _stop_recording(self, room: Room, participant_id: str) -> None:
         for track in [t for t in room.recorders if t[0] == participant_id]:
-            recorder = room.recorders.pop(track)
-            try:
-                recorder.close()
-            except Exception:
-                logger.exception("closing the recorder of %s/%s failed", *track)
-            room.segment_index[track] = recorder.index
+            self._stop_track(room, track)
+
+    def _stop_track(self, room: Room, track: tuple[str, Source]) -> None:
+        recorder = room.recorders.pop(track)
+        try:
+            recorder.close()
+        except Exception:
+            logger.exception("closing the recorder of %s/%s failed", *track)
+        room.segment_index[track] = recorder.index
 
     def _interruption(self, body: Interruption) -> None:
         logger.warning("recording interrupted: %s", body)

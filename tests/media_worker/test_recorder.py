@@ -445,3 +445,25 @@ async def test_an_alert_reaches_every_participant(sfu, outbox, clients):
             "code": "spool_full",
             "message": "recording paused: the spool is full",
         }
+
+
+async def test_a_move_between_recorded_groups_ends_the_segments(recording, outbox, clients):
+    """No segment mixes plenary and caucus media: a grant may exclude caucus recordings."""
+    sfu, sink = recording
+    alice, _, _ = publisher("alice")
+    clients.append(alice)
+    await offer_recorded(sfu, outbox, alice, record_caucus=True)
+    parts = sink.root / "room-1" / "alice"
+    await wait_until(lambda: len(list(parts.rglob("*.part"))) == 2, what="recording")
+
+    await sfu.handle(
+        {"type": "room.route", "room": "room-1", "participant": "alice", "group": "caucus-a"}
+    )
+    plenary = [m for _, m in sink.committed]
+    assert {m["track"] for m in plenary} == {"camera", "microphone"}
+    assert {m["group"] for m in plenary} == {"plenary"}
+    await wait_until(lambda: len(list(parts.rglob("*.part"))) == 2, what="caucus recorded")
+    await sfu.handle({"type": "room.leave", "room": "room-1", "participant": "alice"})
+    caucus = [m for _, m in sink.committed[len(plenary) :]]
+    assert {m["track"] for m in caucus} == {"camera", "microphone"}
+    assert {m["group"] for m in caucus} == {"caucus-a"}
