@@ -33,6 +33,15 @@ class RulesForm(forms.Form):
     acceptance_days = forms.IntegerField(label=_("Days to accept or decline"), min_value=1)
     count_working_days = forms.BooleanField(label=_("Count working days only"), required=False)
     fee_free = forms.BooleanField(label=_("Mediation is free of charge"), required=False)
+    record_caucus = forms.BooleanField(
+        label=_("Record caucus rooms too"),
+        required=False,
+        help_text=_("Participants are told when they enter whether caucus rooms are recorded."),
+    )
+    # Blank keeps the current value.
+    recording_retention_days = forms.IntegerField(
+        label=_("Keep hearing recordings (days after the hearing)"), min_value=1, required=False
+    )
 
     @classmethod
     def initial_from(cls, rules: MediationRules) -> dict[str, Any]:

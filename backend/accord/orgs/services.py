@@ -33,6 +33,8 @@ from accord.orgs.models import (
 )
 
 MAX_RULE_DAYS = 365
+# Recordings are kept for years (1825 days by default); a century is surely a typo.
+MAX_RETENTION_DAYS = 36500
 
 
 def _refuse(message: str, *, code: str, field: str | None = None) -> ServiceError:
@@ -203,6 +205,8 @@ def mediation_rules_update(
     days_complex: int,
     count_working_days: bool,
     acceptance_days: int,
+    record_caucus: bool | None = None,
+    recording_retention_days: int | None = None,
 ) -> MediationRules:
     """Change a mediation organization's internal time limits; no change, no event."""
     if not organization.is_mediation_org:
@@ -226,6 +230,13 @@ def mediation_rules_update(
         "fee_free": fee_free,
         "count_working_days": count_working_days,
     }
+    if record_caucus is not None:
+        wanted["record_caucus"] = record_caucus
+    if recording_retention_days is not None:
+        if not 1 <= recording_retention_days <= MAX_RETENTION_DAYS:
+            message = _("Enter a number of days from 1 to %(max)d.") % {"max": MAX_RETENTION_DAYS}
+            raise _refuse(message, code="days_out_of_range", field="recording_retention_days")
+        wanted["recording_retention_days"] = recording_retention_days
     with transaction.atomic():
         rules, _created = MediationRules.objects.select_for_update().get_or_create(
             organization=organization
