@@ -24,6 +24,7 @@ export function startRoom(root) {
     me: { id: String(data.participantId ?? ""), name: data.name ?? "", role: data.role ?? "" },
     participants: [],
     recording: "off",
+    caucusRecorded: null,
     group: "plenary",
     audience: [],
     micOn: true,
@@ -102,6 +103,7 @@ export function startRoom(root) {
     tiles.update({ me: state.me, participants, tracks: state.tracks });
     if (localStream) tiles.setLocal(state.me, localStream);
     layout.setRecording(state.recording);
+    layout.setCaucusPolicy(state.caucusRecorded);
     layout.setGroup(state.group, state.audience);
     layout.renderScreen(state.screen);
     // Each part is rebuilt only when what it shows changed (see tiles.js: lost clicks).
@@ -190,6 +192,7 @@ export function startRoom(root) {
         if (frame.me) state.me = { ...state.me, ...frame.me, id: String(frame.me.id ?? state.me.id) };
         if (Array.isArray(frame.participants)) state.participants = frame.participants;
         state.recording = recordingState(frame.recording) ?? state.recording;
+        state.caucusRecorded = caucusPolicy(frame.recording) ?? state.caucusRecorded;
         if (media && Array.isArray(frame.ice_servers)) media.iceServers = frame.ice_servers;
         if (media && Number(frame.slots_count) > 0) media.slotsCount = Number(frame.slots_count);
         syncMe();
@@ -235,7 +238,11 @@ export function startRoom(root) {
         break;
       case "recording":
         state.recording = recordingState(frame) ?? state.recording;
+        state.caucusRecorded = caucusPolicy(frame) ?? state.caucusRecorded;
         render();
+        break;
+      case "recording_alert":
+        if (isMediator) layout.showRecordingAlert(frame.code, frame.message);
         break;
       case "removed":
         finish(t("removed"));
@@ -381,6 +388,11 @@ function once(el, key, build) {
   if (el.dataset.key === text) return;
   el.dataset.key = text;
   build();
+}
+
+function caucusPolicy(value) {
+  if (value && typeof value.caucus_recorded === "boolean") return value.caucus_recorded;
+  return null;
 }
 
 function recordingState(value) {

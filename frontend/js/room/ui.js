@@ -9,6 +9,10 @@ export class RoomLayout {
   constructor(root) {
     this.root = root;
     this.recording = h("div", { class: "rec-indicator", dataset: { testid: "recording-indicator", state: "off" }, role: "status", "aria-live": "polite" });
+    // The organization's caucus policy, announced next to the indicator (docs/recording.md).
+    this.caucusPolicy = h("div", { class: "rec-policy", dataset: { testid: "caucus-policy" }, hidden: true });
+    // Mediators only: a recording problem on the media server (spool filling up, uploads failing).
+    this.recordingAlert = h("div", { class: "notice rec-alert", dataset: { testid: "recording-alert" }, role: "alert", hidden: true });
     this.quality = h("div", { class: "my-quality", dataset: { testid: "connection-quality" } });
     this.connection = h("div", { class: "conn-banner", dataset: { testid: "connection-banner" }, role: "status", hidden: true });
     this.banner = h("div", { class: "group-banner", dataset: { testid: "caucus-banner" }, role: "status" });
@@ -28,7 +32,8 @@ export class RoomLayout {
     this.body = h("div", { class: "room-body" }, this.lobby, this.waiting, this.stage, this.side);
     fill(
       root,
-      h("header", { class: "room-header" }, this.recording, this.quality),
+      h("header", { class: "room-header" }, this.recording, this.caucusPolicy, this.quality),
+      this.recordingAlert,
       this.connection,
       this.notice,
       this.body,
@@ -84,6 +89,26 @@ export class RoomLayout {
     const key = { on: "recording_on", paused: "recording_paused" }[state] ?? "recording_off";
     this.recording.dataset.state = state;
     fill(this.recording, h("span", { class: "rec-dot", "aria-hidden": "true" }), t(key));
+  }
+
+  /** Whether caucus rooms are recorded too; unknown (null) until the server says. */
+  setCaucusPolicy(recorded) {
+    this.caucusPolicy.hidden = recorded === null || recorded === undefined;
+    this.caucusPolicy.dataset.recorded = String(Boolean(recorded));
+    this.caucusPolicy.textContent = recorded ? t("caucus_recorded") : t("caucus_not_recorded");
+  }
+
+  showRecordingAlert(code, message) {
+    const known = `rec_alert_${code}`;
+    const text = t(known) !== known ? t(known) : message || t("rec_alert_other");
+    this.recordingAlert.dataset.code = code ?? "";
+    fill(
+      this.recordingAlert,
+      h("span", {}, text),
+      " ",
+      h("button", { type: "button", class: "room-btn small", dataset: { testid: "recording-alert-dismiss" }, onclick: () => (this.recordingAlert.hidden = true) }, t("dismiss")),
+    );
+    this.recordingAlert.hidden = false;
   }
 
   setQuality(q) {
