@@ -19,7 +19,8 @@ from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import verify_all
 from accord.recordings.models import RecordingFile, RecordingManifest
 from accord.recordings.payloads import parse_segment
-from accord.recordings.services import segment_register, session_finalize
+from accord.recordings.services import recordings_expire, segment_register, session_finalize
+from accord.rooms.models import SessionStatus
 from tests.recordings.conftest import participant, segment_meta, upload, webm_segment
 
 pytestmark = pytest.mark.django_db
@@ -152,6 +153,18 @@ def test_finalize_is_idempotent_and_a_new_segment_makes_version_two(
     assert hashlib.sha256(latest).hexdigest() == second.sha256
     assert len(json.loads(latest)["segments"]) == 7
     assert verify_all(chain(hearing)).ok
+
+    # Retention removes every version's objects; verification then checks the deletion event.
+    hearing.status, hearing.ended_at = SessionStatus.ENDED, timezone.now() - timedelta(days=2000)
+    hearing.save(update_fields=["status", "ended_at"])
+    [expired] = recordings_expire()
+    assert f"{hearing.pk}/manifest.json" in expired.keys
+    assert f"{hearing.pk}/final/{m.pk}.webm" in expired.keys
+    assert not list(
+        s3.list_objects(settings.S3_BUCKET_RECORDINGS, f"{hearing.pk}/", recursive=True)
+    )
+    report = verify_all(chain(hearing))
+    assert report.ok, report.failures
 
 
 def test_the_command_runs_finalize_inline(hearing, recorded, capsys):

@@ -142,11 +142,11 @@ def _check_finalized(
         is_latest = manifest.version == latest[session]
         if manifest.deleted_at is not None:
             deletions.check(manifest.key, manifest.sha256, report)
-            continue
-        if is_latest or manifest.version > 1:
-            _compare_stored(manifest.key, manifest.size, manifest.sha256, report)
-        if is_latest and manifest.version > 1:  # manifest.json is the latest's copy
-            _compare_stored(f"{session}/manifest.json", manifest.size, manifest.sha256, report)
+        else:
+            if is_latest or manifest.version > 1:
+                _compare_stored(manifest.key, manifest.size, manifest.sha256, report)
+            if is_latest and manifest.version > 1:  # manifest.json is the latest's copy
+                _compare_stored(f"{session}/manifest.json", manifest.size, manifest.sha256, report)
         _check_files(manifest, event, is_latest, deletions, report)
     for session, version in events:
         report.failures.append(
