@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accord.rooms",
     "accord.evidence",
     "accord.recordings",
+    "accord.replay",
     "accord.demo",
 ]
 

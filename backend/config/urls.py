@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accord.accounts.urls")),
     path("orgs/", include("accord.orgs.urls")),
     path("cases/", include("accord.evidence.urls")),
+    path("cases/", include("accord.replay.urls")),
     path("cases/", include("accord.cases.urls")),
     path("rooms/", include("accord.rooms.urls")),
     prefix_default_language=False,

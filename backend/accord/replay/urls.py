@@ -1,0 +1,14 @@
+from django.urls import URLPattern, URLResolver, path
+
+from accord.replay import views
+
+app_name = "replay"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<str:case_no>/sessions/<uuid:session_id>/replay/", views.replay, name="replay"),
+    path(
+        "<str:case_no>/sessions/<uuid:session_id>/replay/media/<int:file_id>/",
+        views.media,
+        name="media",
+    ),
+]

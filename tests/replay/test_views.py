@@ -1,0 +1,208 @@
+"""The replay page and its media: 404 without access (page and media alike), one
+``recording.replayed`` event per page open, HTTP ranges served byte-exact from the recordings
+bucket, downloads traced, and a caucus-excluded grant kept away from caucus media."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accord.audit.models import TraceEvent
+from accord.evidence import services as evidence_services
+from accord.rooms.models import ParticipantRole
+from accord.rooms.services import session_schedule
+from tests.replay.conftest import Held, client_for, span
+
+pytestmark = pytest.mark.django_db
+
+
+def page_url(held: Held, lang: str = "/en") -> str:
+    return f"{lang}/cases/{held.session.case.case_no}/sessions/{held.session.pk}/replay/"
+
+
+def media_url(held: Held, file_id: int) -> str:
+    return f"{page_url(held)}media/{file_id}/"
+
+
+def events(held: Held, action: str) -> list[TraceEvent]:
+    return list(TraceEvent.objects.filter(chain=held.session.case.chain, action=action))
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+@pytest.fixture
+def files(held: Held, put_file):
+    """alice recorded before and after her caucus (not in it); ben all along."""
+    alice_file, alice_data = put_file(
+        held.applicant,
+        [
+            span(held.started, held.caucus_from, 0),
+            span(held.caucus_to, held.ended, 100),
+        ],
+    )
+    ben_file, ben_data = put_file(held.respondent, [span(held.started, held.ended, 0)])
+    return {"alice": (alice_file, alice_data), "ben": (ben_file, ben_data)}
+
+
+def test_without_access_there_is_no_page_and_no_media(held, files, alice, ben, mia, charlie):
+    file, _ = files["ben"]
+    for user in (alice, ben, mia, charlie):
+        client = client_for(user)
+        assert client.get(page_url(held)).status_code == 404, user
+        assert client.get(media_url(held, file.pk), HTTP_RANGE="bytes=0-9").status_code == 404
+        assert client.get(f"{media_url(held, file.pk)}?download=1").status_code == 404
+    assert events(held, "recording.replayed") == []
+    assert events(held, "evidence.downloaded") == []
+    # Signed out: to the sign-in page, not the media.
+    response = Client().get(media_url(held, file.pk))
+    assert response.status_code == 302
+
+
+def test_an_auditor_opens_the_replay_and_it_is_traced_once(held, files, audrey):
+    client = client_for(audrey)
+    response = client.get(page_url(held))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="replay-page"' in html
+    assert html.count('data-testid="replay-video"') == 2
+    assert 'data-action="room.moved"' in html and "你好" in html
+    island = re.search(
+        r'<script id="replay-data" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert island is not None
+    data = json.loads(island[1])
+    assert {f["participant_id"] for f in data["files"]} == {
+        held.applicant.pk,
+        held.respondent.pk,
+    }
+    assert any(
+        c["groups"].get(str(held.applicant.pk)) == "caucus-applicant" for c in data["compositions"]
+    )
+    assert set(data["media"]) == {str(f.pk) for f, _ in files.values()}
+    replayed = events(held, "recording.replayed")
+    assert len(replayed) == 1
+    assert replayed[0].payload == {
+        "session_id": str(held.session.pk),
+        "via": "auditor",
+        "grant": None,
+        "include_caucus": True,
+    }
+    assert replayed[0].actor["user_id"] == audrey.pk
+    assert replayed[0].actor["role"] == "auditor"
+    # Media requests of playback add nothing to the trace.
+    file, _ = files["ben"]
+    client.get(media_url(held, file.pk), HTTP_RANGE="bytes=0-99")
+    assert len(events(held, "recording.replayed")) == 1
+    assert events(held, "evidence.downloaded") == []
+
+
+def test_the_page_speaks_chinese_by_default_and_checks_the_case_number(held, files, audrey):
+    client = client_for(audrey)
+    response = client.get(page_url(held, lang=""))
+    assert response.status_code == 200
+    assert "回放" in response.content.decode()
+    wrong = page_url(held).replace(held.session.case.case_no, "NOPE-1")
+    assert client.get(wrong).status_code == 404
+
+
+def test_ranges_are_served_byte_exact(held, files, audrey):
+    client = client_for(audrey)
+    file, data = files["ben"]
+    url = media_url(held, file.pk)
+    size = len(data)
+    for header, start, end in [
+        ("bytes=0-0", 0, 0),
+        ("bytes=100-199", 100, 199),
+        ("bytes=-50", size - 50, size - 1),
+        (f"bytes={size - 10}-", size - 10, size - 1),
+        (f"bytes=1000-{size + 500}", 1000, size - 1),
+    ]:
+        response = client.get(url, HTTP_RANGE=header)
+        assert response.status_code == 206, header
+        assert response["Content-Range"] == f"bytes {start}-{end}/{size}"
+        assert response["Accept-Ranges"] == "bytes"
+        assert response["Content-Type"] == "video/webm"
+        assert int(response["Content-Length"]) == end - start + 1
+        assert body(response) == data[start : end + 1], header
+    whole = client.get(url)
+    assert whole.status_code == 200
+    assert whole["Accept-Ranges"] == "bytes"
+    assert body(whole) == data
+    head = client.head(url, HTTP_RANGE="bytes=10-19")
+    assert head.status_code == 206 and head["Content-Length"] == "10"
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=300000-", "bytes=999999-1000000", "bytes=50-10", "bytes=-0", "bytes=x-y"]
+)
+def test_unsatisfiable_ranges_are_416(held, files, audrey, header):
+    file, data = files["ben"]
+    response = client_for(audrey).get(media_url(held, file.pk), HTTP_RANGE=header)
+    assert response.status_code == 416
+    assert response["Content-Range"] == f"bytes */{len(data)}"
+
+
+def test_a_download_is_traced(held, files, audrey):
+    file, data = files["alice"]
+    response = client_for(audrey).get(f"{media_url(held, file.pk)}?download=1")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert body(response) == data
+    (downloaded,) = events(held, "evidence.downloaded")
+    assert downloaded.payload["key"] == file.key
+    assert downloaded.payload["sha256"] == file.sha256
+    assert downloaded.payload["session_id"] == str(held.session.pk)
+    assert downloaded.actor["user_id"] == audrey.pk
+
+
+def test_a_grant_without_caucus_cannot_reach_caucus_media(held, put_file, ada, mia, ben):
+    # alice's file runs straight through her caucus: it holds caucus media.
+    caucus_file, _ = put_file(held.applicant, [span(held.started, held.ended, 0)])
+    plenary_file, plenary_data = put_file(held.respondent, [span(held.started, held.ended, 0)])
+    grant = evidence_services.replay_grant(
+        case=held.session.case, user=mia, by=ada, include_caucus=False
+    )
+    client = client_for(mia)
+    page = client.get(page_url(held))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('data-testid="replay-video"') == 1
+    assert 'data-testid="replay-excluded"' in html
+    assert "私下说" not in html  # the caucus chat stays private too
+    assert client.get(media_url(held, caucus_file.pk), HTTP_RANGE="bytes=0-9").status_code == 404
+    assert client.get(f"{media_url(held, caucus_file.pk)}?download=1").status_code == 404
+    response = client.get(media_url(held, plenary_file.pk), HTTP_RANGE="bytes=0-9")
+    assert response.status_code == 206 and body(response) == plenary_data[:10]
+    (replayed,) = events(held, "recording.replayed")
+    assert replayed.payload["via"] == "grant" and replayed.payload["grant"] == grant.pk
+    assert replayed.payload["include_caucus"] is False
+
+    # With caucus the same file is served.
+    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=True)
+    assert client.get(media_url(held, caucus_file.pk), HTTP_RANGE="bytes=0-9").status_code == 206
+
+
+def test_a_file_of_another_session_is_not_found(held, files, audrey, mia, alice, ben):
+
+
+    other = session_schedule(
+        case=held.session.case,
+        scheduled_at=timezone.now(),
+        duration_minutes=30,
+        title="second",
+        participants=[
+            (mia, ParticipantRole.MEDIATOR),
+            (alice, ParticipantRole.APPLICANT),
+            (ben, ParticipantRole.RESPONDENT),
+        ],
+        by=mia,
+    )
+    file, _ = files["ben"]
+    url = f"/en/cases/{held.session.case.case_no}/sessions/{other.pk}/replay/media/{file.pk}/"
+    assert client_for(audrey).get(url).status_code == 404
