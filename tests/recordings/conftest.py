@@ -69,6 +69,7 @@ def segment_meta(
     frames: int = 30,
     worker: str = "mw-1",
     index: int = 0,
+    group: str = "plenary",
 ) -> dict[str, Any]:
     """The worker's metadata for ``data`` as a segment of ``p``'s ``track``."""
     kind, codec, rate = KINDS[track]
@@ -78,6 +79,7 @@ def segment_meta(
         "session": str(p.session_id),
         "participant": str(p.pk),
         "track": track,
+        "group": group,
         "kind": kind,
         "codec": codec,
         "key": key,

@@ -34,6 +34,7 @@ def test_a_segment_is_registered_once_with_its_event(hearing, mia, worker_client
             "session_id": str(hearing.pk),
             "participant_id": segment.participant_id,
             "track": "camera",
+            "group": "plenary",
             "key": meta["key"],
             "sha256": meta["sha256"],
             "size": meta["size"],
@@ -100,6 +101,7 @@ def test_unknown_session_and_participant_are_404(hearing, mia, bob, worker_clien
         {"key": "../../etc/passwd"},
         {"started_at": "yesterday"},
         {"frames": True},
+        {"group": "Caucus A"},
     ],
 )
 def test_a_malformed_body_is_400(hearing, mia, worker_client, uploaded, change):

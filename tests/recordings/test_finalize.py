@@ -90,6 +90,7 @@ def test_finalize_makes_decodable_files_spans_and_a_manifest(hearing, recorded, 
     # Two spans: the 3 s pause is not in the file, and file time runs on across it.
     assert [s["file_start_ms"] for s in mine.spans] == [0, 2000]
     assert [s["duration_ms"] for s in mine.spans] == [2000, 2000]
+    assert [s["group"] for s in mine.spans] == ["plenary", "plenary"]
     assert mine.spans[1]["wall_start"] == (t0 + timedelta(seconds=5)).strftime(
         "%Y-%m-%dT%H:%M:%S.%fZ"
     )

@@ -138,7 +138,9 @@ def _placed(
         media = demux(paths[segment.pk], segment.started_at)
         pre_skip = pre_skip or media.opus_pre_skip
         for frame in media.frames:
-            at = file_time(spans, frame.wall)
+            at = file_time(spans, frame.wall, segment.group)
+            if at is None:  # a frame that fell into the neighbouring group's time
+                at = file_time(spans, frame.wall)
             if at is not None:
                 frames.append(Timed(at, track, frame.data, frame.keyframe))
     frames.sort(key=lambda f: f.at_ms)  # stable: a segment's own order wins on equal times
@@ -155,7 +157,7 @@ def _build(
     directory: Path,
 ) -> Built:
     intervals = [
-        Interval(s.started_at, s.started_at + timedelta(milliseconds=s.duration_ms))
+        Interval(s.started_at, s.started_at + timedelta(milliseconds=s.duration_ms), s.group)
         for s in (*video, *audio)
     ]
     spans = spans_of(intervals)
@@ -175,6 +177,7 @@ def _segment_json(segment: RecordingSegment) -> dict[str, Any]:
         "size": segment.size,
         "participant": str(segment.participant_id),
         "track": segment.track,
+        "group": segment.group,
         "kind": segment.kind,
         "codec": segment.codec,
         "started_at": format_time(segment.started_at),

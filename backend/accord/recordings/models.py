@@ -44,6 +44,8 @@ class RecordingSegment(models.Model):
         SessionParticipant, on_delete=models.PROTECT, related_name="recording_segments"
     )
     track = models.CharField(_("track"), max_length=12, choices=Track.choices)
+    # The routing group recorded ("plenary" or "caucus-<slug>"): a segment never mixes them.
+    group = models.CharField(_("group"), max_length=40, default="plenary")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     codec = models.CharField(_("codec"), max_length=40)
     key = models.CharField(_("object key"), max_length=400, unique=True)

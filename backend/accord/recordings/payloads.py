@@ -19,6 +19,7 @@ SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 KEY_RE = re.compile(r"^[0-9a-f-]{36}/[1-9][0-9]{0,18}/(camera|microphone|screen)/[^/]{1,200}$")
 PARTICIPANT_RE = re.compile(r"^[1-9][0-9]{0,18}$")
 WORKER_RE = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+GROUP_RE = re.compile(r"^(plenary|caucus-[a-z0-9][a-z0-9-]{0,30})$")
 REASON_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CODECS = {"video/vp8": Kind.VIDEO, "audio/opus": Kind.AUDIO}
 TRACK_KINDS = {Track.CAMERA: Kind.VIDEO, Track.SCREEN: Kind.VIDEO, Track.MICROPHONE: Kind.AUDIO}
@@ -86,6 +87,7 @@ class SegmentMeta:
     session: uuid.UUID
     participant: int
     track: str
+    group: str
     kind: str
     codec: str
     key: str
@@ -111,6 +113,7 @@ def parse_segment(data: Any) -> SegmentMeta:
         session=_field(data, "session", _uuid),
         participant=int(_field(data, "participant", _str(PARTICIPANT_RE))),
         track=_field(data, "track", _str(re.compile(r"^(camera|microphone|screen)$"))),
+        group=_field(data, "group", _str(GROUP_RE)) if "group" in data else "plenary",
         kind=_field(data, "kind", _str(re.compile(r"^(video|audio)$"))),
         codec=_field(data, "codec", _str(re.compile(r"^[a-z]+/[A-Za-z0-9]+$"))).lower(),
         key=_field(data, "key", _str(KEY_RE)),

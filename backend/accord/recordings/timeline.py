@@ -22,6 +22,7 @@ SPAN_GAP_MS = 500
 class Interval:
     start: datetime
     end: datetime
+    group: str = "plenary"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class Span:
     wall_start: datetime
     wall_end: datetime
     file_start_ms: int
+    group: str = "plenary"
 
     @property
     def duration_ms(self) -> int:
@@ -40,6 +42,7 @@ class Span:
             "wall_end": format_time(self.wall_end),
             "file_start_ms": self.file_start_ms,
             "duration_ms": self.duration_ms,
+            "group": self.group,
         }
 
 
@@ -48,26 +51,43 @@ def ms_between(start: datetime, end: datetime) -> int:
 
 
 def spans_of(intervals: Iterable[Interval], gap_ms: int = SPAN_GAP_MS) -> list[Span]:
-    """Merge recorded intervals (gaps up to ``gap_ms`` close) and lay them end to end."""
+    """Merge recorded intervals of one group (gaps up to ``gap_ms`` close) and lay them end to
+    end. A move between groups starts a new span (a replay may leave caucus spans out); the
+    new group's span starts where the last one ended, so spans never overlap."""
     merged: list[Interval] = []
     for interval in sorted(intervals, key=lambda i: (i.start, i.end)):
-        if merged and ms_between(merged[-1].end, interval.start) <= gap_ms:
-            last = merged[-1]
-            merged[-1] = Interval(last.start, max(last.end, interval.end))
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.group == interval.group
+            and ms_between(last.end, interval.start) <= gap_ms
+        ):
+            merged[-1] = Interval(last.start, max(last.end, interval.end), last.group)
+        elif last is not None and interval.start < last.end:
+            if interval.end > last.end:
+                merged.append(Interval(last.end, interval.end, interval.group))
         else:
             merged.append(interval)
     spans: list[Span] = []
     file_ms = 0
     for interval in merged:
-        span = Span(wall_start=interval.start, wall_end=interval.end, file_start_ms=file_ms)
+        span = Span(
+            wall_start=interval.start,
+            wall_end=interval.end,
+            file_start_ms=file_ms,
+            group=interval.group,
+        )
         spans.append(span)
         file_ms += span.duration_ms
     return spans
 
 
-def file_time(spans: list[Span], wall: datetime) -> int | None:
-    """Milliseconds into the file for a wall-clock moment, or None outside every span."""
+def file_time(spans: list[Span], wall: datetime, group: str | None = None) -> int | None:
+    """Milliseconds into the file for a wall-clock moment (of ``group``'s spans when given),
+    or None outside every span."""
     for span in spans:
+        if group is not None and span.group != group:
+            continue
         if span.wall_start <= wall <= span.wall_end:
             return span.file_start_ms + ms_between(span.wall_start, wall)
     return None
