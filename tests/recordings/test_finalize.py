@@ -172,3 +172,19 @@ def test_the_command_runs_finalize_inline(hearing, recorded, capsys):
     call_command("finalize_recording", str(hearing.pk))
     manifest = RecordingManifest.objects.get()
     assert manifest.sha256 in capsys.readouterr().out
+
+
+def test_an_unreadable_segment_is_listed_as_skipped_and_the_rest_finalized(
+    hearing, recorded, ben, uploaded, s3, tmp_path
+):
+    from accord.recordings.tasks import finalize_session
+
+    meta = uploaded(participant(hearing, ben), "camera", b"not a webm at all")
+    segment_register(meta=parse_segment(meta))
+    finalize_session.apply(args=[str(hearing.pk)]).get()
+    manifest = RecordingManifest.objects.get()
+    document = json.loads(fetch(s3, manifest.key, tmp_path / "m.json"))
+    assert [s["key"] for s in document["skipped"]] == [meta["key"]]
+    assert meta["key"] in {s["key"] for s in document["segments"]}
+    assert not RecordingFile.objects.filter(participant=participant(hearing, ben)).exists()
+    assert RecordingFile.objects.count() == 3

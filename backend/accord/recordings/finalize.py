@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import av
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -130,12 +131,23 @@ class Built:
 
 
 def _placed(
-    segments: Sequence[RecordingSegment], paths: dict[int, Path], spans: list[Span], track: int
+    segments: Sequence[RecordingSegment],
+    paths: dict[int, Path],
+    spans: list[Span],
+    track: int,
+    skipped: list[dict[str, str]],
 ) -> tuple[list[Timed], int]:
     frames: list[Timed] = []
     pre_skip = 0
     for segment in segments:
-        media = demux(paths[segment.pk], segment.started_at)
+        try:
+            media = demux(paths[segment.pk], segment.started_at)
+        except av.error.FFmpegError as exc:
+            # Registered with its hash, so these are the bytes the worker wrote: keep the
+            # segment (it stays evidence) and say in the manifest that the file lacks it.
+            logger.warning("finalize: cannot demux %s: %s", segment.key, exc)
+            skipped.append({"key": segment.key, "error": f"{type(exc).__name__}: {exc}"})
+            continue
         pre_skip = pre_skip or media.opus_pre_skip
         for frame in media.frames:
             at = file_time(spans, frame.wall, segment.group)
@@ -155,14 +167,17 @@ def _build(
     audio: Sequence[RecordingSegment],
     paths: dict[int, Path],
     directory: Path,
-) -> Built:
+    skipped: list[dict[str, str]],
+) -> Built | None:
     intervals = [
         Interval(s.started_at, s.started_at + timedelta(milliseconds=s.duration_ms), s.group)
         for s in (*video, *audio)
     ]
     spans = spans_of(intervals)
-    video_frames, _ = _placed(video, paths, spans, VIDEO_TRACK)
-    audio_frames, pre_skip = _placed(audio, paths, spans, AUDIO_TRACK)
+    video_frames, _ = _placed(video, paths, spans, VIDEO_TRACK, skipped)
+    audio_frames, pre_skip = _placed(audio, paths, spans, AUDIO_TRACK, skipped)
+    if not any(f.keyframe for f in video_frames) and not audio_frames:
+        return None  # nothing playable: no file rather than an empty one
     path = directory / f"final-{participant_id}-{source}.webm"
     with path.open("wb") as out:
         size, sha256 = mux(out, video=video_frames, audio=audio_frames, opus_pre_skip=pre_skip)
@@ -228,12 +243,16 @@ def finalize(*, session: HearingSession, force: bool = False) -> RecordingManife
         with tempfile.TemporaryDirectory(prefix="accord-finalize-") as tmp:
             directory = Path(tmp)
             paths = {s.pk: _download(s, directory) for s in segments}
-            built = _build_all(segments, paths, directory)
-            return _store(session, version, digest, segments, built)
+            skipped: list[dict[str, str]] = []
+            built = _build_all(segments, paths, directory, skipped)
+            return _store(session, version, digest, segments, built, skipped)
 
 
 def _build_all(
-    segments: Sequence[RecordingSegment], paths: dict[int, Path], directory: Path
+    segments: Sequence[RecordingSegment],
+    paths: dict[int, Path],
+    directory: Path,
+    skipped: list[dict[str, str]],
 ) -> list[Built]:
     by_participant: dict[int, dict[str, list[RecordingSegment]]] = {}
     for segment in segments:
@@ -243,8 +262,9 @@ def _build_all(
     for participant_id, tracks in sorted(by_participant.items()):
         camera = tracks.get(Track.CAMERA, [])
         microphone = tracks.get(Track.MICROPHONE, [])
+        made: list[Built | None] = []
         if camera or microphone:
-            built.append(
+            made.append(
                 _build(
                     participant_id=participant_id,
                     source=Source.AV,
@@ -252,10 +272,11 @@ def _build_all(
                     audio=microphone,
                     paths=paths,
                     directory=directory,
+                    skipped=skipped,
                 )
             )
         if tracks.get(Track.SCREEN):
-            built.append(
+            made.append(
                 _build(
                     participant_id=participant_id,
                     source=Source.SCREEN,
@@ -263,8 +284,10 @@ def _build_all(
                     audio=[],
                     paths=paths,
                     directory=directory,
+                    skipped=skipped,
                 )
             )
+        built += [item for item in made if item is not None]
     return built
 
 
@@ -274,6 +297,7 @@ def _store(
     digest: str,
     segments: Sequence[RecordingSegment],
     built: Sequence[Built],
+    skipped: list[dict[str, str]],
 ) -> RecordingManifest:
     for item in built:
         with item.path.open("rb") as data:
@@ -308,6 +332,8 @@ def _store(
             for i in session_interruptions(session)
         ],
         "files": [_file_json(session, item) for item in built],
+        # Segments kept and listed above whose media could not be read into a final file.
+        "skipped": skipped,
     }
     body = canonical_json(document).encode("utf-8")
     sha256 = hashlib.sha256(body).hexdigest()
