@@ -181,7 +181,7 @@ def test_an_unreadable_segment_is_listed_as_skipped_and_the_rest_finalized(
 
     meta = uploaded(participant(hearing, ben), "camera", b"not a webm at all")
     segment_register(meta=parse_segment(meta))
-    finalize_session.apply(args=[str(hearing.pk)]).get()
+    finalize_session.apply(args=(str(hearing.pk),)).get()
     manifest = RecordingManifest.objects.get()
     document = json.loads(fetch(s3, manifest.key, tmp_path / "m.json"))
     assert [s["key"] for s in document["skipped"]] == [meta["key"]]
