@@ -190,7 +190,6 @@ def test_a_grant_without_caucus_cannot_reach_caucus_media(held, put_file, ada, m
 
 def test_a_file_of_another_session_is_not_found(held, files, audrey, mia, alice, ben):
 
-
     other = session_schedule(
         case=held.session.case,
         scheduled_at=timezone.now(),
@@ -206,3 +205,27 @@ def test_a_file_of_another_session_is_not_found(held, files, audrey, mia, alice,
     file, _ = files["ben"]
     url = f"/en/cases/{held.session.case.case_no}/sessions/{other.pk}/replay/media/{file.pk}/"
     assert client_for(audrey).get(url).status_code == 404
+
+
+def test_the_session_page_links_to_the_replay_for_those_with_access(held, ada, mia):
+    session_page = f"/en/rooms/{held.session.pk}/"
+    client = client_for(mia)
+    page = client.get(session_page)
+    assert page.status_code == 200
+    assert 'data-testid="replay-link"' not in page.content.decode()
+    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
+    html = client.get(session_page).content.decode()
+    assert f'href="{page_url(held)}"' in html
+
+
+def test_a_file_out_of_reach_shows_no_speaking_lane(held, put_file, ada, mia):
+    put_file(held.applicant, [span(held.started, held.ended, 0)])
+    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
+    html = client_for(mia).get(page_url(held)).content.decode()
+    island = re.search(
+        r'<script id="replay-data" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert island is not None
+    (file,) = json.loads(island[1])["files"]
+    assert file["allowed"] is False and file["speaking"] == []
+    assert json.loads(island[1])["media"] == {}

@@ -409,7 +409,8 @@ def session_timeline(session: HearingSession, access: Access) -> Timeline:
                 duration_ms=file.duration_ms,
                 version=file.version,
                 spans=spans,
-                speaking=speaking_in_session_time(file.speaking, spans),
+                # Not even when they spoke, for a file the access does not reach.
+                speaking=speaking_in_session_time(file.speaking, spans) if allowed else [],
                 allowed=allowed,
             )
         )

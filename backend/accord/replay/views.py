@@ -178,7 +178,9 @@ def _file(session: HearingSession, file_id: int) -> RecordingFile:
 def media(request: HttpRequest, case_no: str, session_id: UUID, file_id: int) -> HttpResponseBase:
     session, access = _session(request, case_no, session_id)
     file = _file(session, file_id)
-    if not selectors.file_allowed(file, access, selectors.session_events(session)):
+    if not access.include_caucus and not selectors.file_allowed(
+        file, access, selectors.session_events(session)
+    ):
         # A caucus-excluded grant and a file that holds caucus media: as if it did not exist.
         raise Http404(_("No such recording."))
     size = file.size
