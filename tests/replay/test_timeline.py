@@ -83,6 +83,10 @@ def test_caucus_intervals_and_files_holding_caucus_media():
     assert not holds_caucus_media(plenary_only, intervals[2])  # edges within CAUCUS_EDGE_MS
     through = [span(T0, T0 + timedelta(seconds=30), 0)]
     assert holds_caucus_media(through, intervals[2])
+    # A span finalize names as recorded in a caucus is caucus media, whatever the trace says.
+    named = [{**span(T0, T0 + timedelta(seconds=5), 0), "group": "caucus-applicant"}]
+    assert holds_caucus_media(named, [])
+    assert not holds_caucus_media([{**plenary_only[0], "group": "plenary"}], [])
     # A caucus never left (the hearing ended in it) runs to the end of time.
     open_ended = caucus_intervals(EVENTS[:6])
     assert holds_caucus_media(

@@ -154,7 +154,11 @@ def span_intervals(spans: Iterable[dict[str, Any]]) -> list[Interval]:
 def holds_caucus_media(
     spans: Iterable[dict[str, Any]], caucus: Iterable[Interval], edge_ms: int = CAUCUS_EDGE_MS
 ) -> bool:
-    """Whether a file recorded (per its spans) more than ``edge_ms`` of a caucus stay."""
+    """Whether a file holds caucus media: a span finalize names as recorded in a caucus group,
+    or (for spans without a group) more than ``edge_ms`` recorded during a caucus stay."""
+    spans = list(spans)
+    if any(span.get("group", PLENARY) != PLENARY for span in spans):
+        return True
     caucus = list(caucus)
     for start, end in span_intervals(spans):
         for c_start, c_end in caucus:
@@ -182,12 +186,14 @@ class ReplaySpan:
     start_ms: int  # session time
     end_ms: int
     file_start_ms: int
+    group: str = PLENARY
 
-    def as_json(self) -> dict[str, int]:
+    def as_json(self) -> dict[str, int | str]:
         return {
             "start_ms": self.start_ms,
             "end_ms": self.end_ms,
             "file_start_ms": self.file_start_ms,
+            "group": self.group,
         }
 
 
@@ -280,7 +286,14 @@ def replay_spans(spans: Iterable[dict[str, Any]], origin: datetime) -> list[Repl
     for span in spans:
         start = ms_between(origin, parse_time(span["wall_start"]))
         duration = int(span["duration_ms"])
-        out.append(ReplaySpan(start, start + duration, int(span["file_start_ms"])))
+        out.append(
+            ReplaySpan(
+                start,
+                start + duration,
+                int(span["file_start_ms"]),
+                str(span.get("group", PLENARY)),
+            )
+        )
     return out
 
 
