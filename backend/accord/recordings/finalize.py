@@ -34,9 +34,11 @@ from accord.core.storage import put_object, s3_client
 from accord.recordings.media import (
     AUDIO_TRACK,
     VIDEO_TRACK,
+    NothingToWrite,
     Timed,
     demux,
     mux,
+    opus_pre_skip,
     speaking_intervals,
 )
 from accord.recordings.models import (
@@ -132,31 +134,40 @@ class Built:
 
 def _placed(
     segments: Sequence[RecordingSegment],
-    paths: dict[int, Path],
+    directory: Path,
     spans: list[Span],
     track: int,
     skipped: list[dict[str, str]],
-) -> tuple[list[Timed], int]:
-    frames: list[Timed] = []
-    pre_skip = 0
-    for segment in segments:
+) -> Iterator[Timed]:
+    """The track's frames in file order, one segment on disk at a time."""
+    for segment in segments:  # in time order (session_segments)
+        path = _download(segment, directory)
         try:
-            media = demux(paths[segment.pk], segment.started_at)
+            for frame in demux(path, segment.started_at):
+                at = file_time(spans, frame.wall, segment.group)
+                if at is None:  # a frame that fell into the neighbouring group's time
+                    at = file_time(spans, frame.wall)
+                if at is not None:
+                    yield Timed(at, track, frame.data, frame.keyframe)
         except av.error.FFmpegError as exc:
-            # Registered with its hash, so these are the bytes the worker wrote: keep the
-            # segment (it stays evidence) and say in the manifest that the file lacks it.
+            # Registered with its hash, so these are the bytes the worker wrote: the segment
+            # stays evidence, and the manifest says the final file lacks (part of) it.
             logger.warning("finalize: cannot demux %s: %s", segment.key, exc)
             skipped.append({"key": segment.key, "error": f"{type(exc).__name__}: {exc}"})
-            continue
-        pre_skip = pre_skip or media.opus_pre_skip
-        for frame in media.frames:
-            at = file_time(spans, frame.wall, segment.group)
-            if at is None:  # a frame that fell into the neighbouring group's time
-                at = file_time(spans, frame.wall)
-            if at is not None:
-                frames.append(Timed(at, track, frame.data, frame.keyframe))
-    frames.sort(key=lambda f: f.at_ms)  # stable: a segment's own order wins on equal times
-    return frames, pre_skip
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _pre_skip(segments: Sequence[RecordingSegment], directory: Path) -> int:
+    if not segments:
+        return 0
+    path = _download(segments[0], directory)
+    try:
+        return opus_pre_skip(path)
+    except av.error.FFmpegError:
+        return 0
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def _build(
@@ -165,7 +176,6 @@ def _build(
     source: str,
     video: Sequence[RecordingSegment],
     audio: Sequence[RecordingSegment],
-    paths: dict[int, Path],
     directory: Path,
     skipped: list[dict[str, str]],
 ) -> Built | None:
@@ -174,14 +184,19 @@ def _build(
         for s in (*video, *audio)
     ]
     spans = spans_of(intervals)
-    video_frames, _ = _placed(video, paths, spans, VIDEO_TRACK, skipped)
-    audio_frames, pre_skip = _placed(audio, paths, spans, AUDIO_TRACK, skipped)
-    if not any(f.keyframe for f in video_frames) and not audio_frames:
-        return None  # nothing playable: no file rather than an empty one
     path = directory / f"final-{participant_id}-{source}.webm"
-    with path.open("wb") as out:
-        size, sha256 = mux(out, video=video_frames, audio=audio_frames, opus_pre_skip=pre_skip)
-    speaking = speaking_intervals(path) if audio_frames else []
+    try:
+        with path.open("wb") as out:
+            size, sha256 = mux(
+                out,
+                video=_placed(video, directory, spans, VIDEO_TRACK, skipped),
+                audio=_placed(audio, directory, spans, AUDIO_TRACK, skipped),
+                opus_pre_skip=_pre_skip(audio, directory),
+            )
+    except NothingToWrite:
+        path.unlink(missing_ok=True)
+        return None  # nothing playable: no file rather than an empty one
+    speaking = speaking_intervals(path) if audio else []
     return Built(participant_id, source, path, size, sha256, spans, speaking)
 
 
@@ -242,15 +257,13 @@ def finalize(*, session: HearingSession, force: bool = False) -> RecordingManife
         version = (latest.version if latest is not None else 0) + 1
         with tempfile.TemporaryDirectory(prefix="accord-finalize-") as tmp:
             directory = Path(tmp)
-            paths = {s.pk: _download(s, directory) for s in segments}
             skipped: list[dict[str, str]] = []
-            built = _build_all(segments, paths, directory, skipped)
+            built = _build_all(segments, directory, skipped)
             return _store(session, version, digest, segments, built, skipped)
 
 
 def _build_all(
     segments: Sequence[RecordingSegment],
-    paths: dict[int, Path],
     directory: Path,
     skipped: list[dict[str, str]],
 ) -> list[Built]:
@@ -270,7 +283,6 @@ def _build_all(
                     source=Source.AV,
                     video=camera,
                     audio=microphone,
-                    paths=paths,
                     directory=directory,
                     skipped=skipped,
                 )
@@ -282,7 +294,6 @@ def _build_all(
                     source=Source.SCREEN,
                     video=tracks[Track.SCREEN],
                     audio=[],
-                    paths=paths,
                     directory=directory,
                     skipped=skipped,
                 )

@@ -6,9 +6,11 @@ path: the speaking lane of a final file's audio.
 from __future__ import annotations
 
 import array
+import heapq
+import itertools
 import math
 import operator
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -29,6 +31,10 @@ SPEAKING_MIN_MS = 100
 SPEAKING_RATE = 8000
 
 
+class NothingToWrite(ValueError):
+    """Neither a video keyframe nor an audio frame: no file to make."""
+
+
 @dataclass(frozen=True, slots=True)
 class Frame:
     """One encoded frame of a segment with its wall-clock time (the worker's clock)."""
@@ -38,22 +44,20 @@ class Frame:
     keyframe: bool
 
 
-@dataclass(frozen=True, slots=True)
-class SegmentMedia:
-    frames: list[Frame]
-    opus_pre_skip: int
+def opus_pre_skip(path: Path) -> int:
+    """The pre-skip of an Opus segment's OpusHead (0 when it has none)."""
+    with av.open(str(path)) as container:
+        extradata = container.streams[0].codec_context.extradata
+    if extradata and extradata.startswith(b"OpusHead") and len(extradata) >= 12:
+        return int.from_bytes(extradata[10:12], "little")
+    return 0
 
 
-def demux(path: Path, started_at: datetime) -> SegmentMedia:
-    """The frames of a one-track segment, timed from ``started_at`` (the first frame's wall
-    time) plus the packet's timestamp relative to the first."""
-    frames: list[Frame] = []
-    pre_skip = 0
+def demux(path: Path, started_at: datetime) -> Iterator[Frame]:
+    """The frames of a one-track segment, one at a time, timed from ``started_at`` (the first
+    frame's wall time) plus the packet's timestamp relative to the first. No decoding."""
     with av.open(str(path)) as container:
         stream = container.streams[0]
-        extradata = stream.codec_context.extradata
-        if extradata and extradata.startswith(b"OpusHead") and len(extradata) >= 12:
-            pre_skip = int.from_bytes(extradata[10:12], "little")
         base = stream.time_base or Fraction(1, 1000)
         first: int | None = None
         for packet in container.demux(stream):
@@ -62,14 +66,11 @@ def demux(path: Path, started_at: datetime) -> SegmentMedia:
             if first is None:
                 first = packet.pts
             offset_ms = int((packet.pts - first) * base * 1000)
-            frames.append(
-                Frame(
-                    wall=started_at + timedelta(milliseconds=offset_ms),
-                    data=bytes(packet),
-                    keyframe=bool(packet.is_keyframe),
-                )
+            yield Frame(
+                wall=started_at + timedelta(milliseconds=offset_ms),
+                data=bytes(packet),
+                keyframe=bool(packet.is_keyframe),
             )
-    return SegmentMedia(frames=frames, opus_pre_skip=pre_skip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,45 +86,40 @@ class Timed:
 def mux(
     out: BinaryIO,
     *,
-    video: list[Timed],
-    audio: list[Timed],
+    video: Iterable[Timed],
+    audio: Iterable[Timed],
     opus_pre_skip: int = 0,
 ) -> tuple[int, str]:
-    """Write the frames (each list in file order) into one WebM; returns (size, sha256).
+    """Stream the frames (each track in file order) into one WebM; returns (size, sha256).
 
-    Video starts at its first keyframe (the segments do; a missing one would be undecodable);
-    each track's timestamps never go backwards.
+    Only one frame per track is held at a time. Video starts at its first keyframe (the
+    segments do; frames before one would be undecodable); each track's timestamps never go
+    backwards. :class:`NothingToWrite` when there is nothing to write.
     """
-    first_key = next((i for i, f in enumerate(video) if f.keyframe), None)
-    video = video[first_key:] if first_key is not None else []
+    videos = itertools.dropwhile(lambda f: not f.keyframe, video)
+    first_video = next(videos, None)
+    audios = iter(audio)
+    first_audio = next(audios, None)
     tracks: list[TrackSpec] = []
-    if video:
-        tracks.append(TrackSpec.vp8(VIDEO_TRACK, video[0].data))
-    if audio:
+    streams: list[Iterator[Timed]] = []
+    if first_video is not None:
+        tracks.append(TrackSpec.vp8(VIDEO_TRACK, first_video.data))
+        streams.append(itertools.chain([first_video], videos))
+    if first_audio is not None:
         tracks.append(TrackSpec.opus(AUDIO_TRACK, pre_skip=opus_pre_skip))
+        streams.append(itertools.chain([first_audio], audios))
     if not tracks:
-        raise ValueError("nothing to write")
+        raise NothingToWrite("nothing to write")
     hashing = HashingFile(out)
     writer = WebmWriter(hashing, tracks)
     last = {VIDEO_TRACK: 0, AUDIO_TRACK: 0}
-    for frame in _interleave(video, audio):
+    for frame in heapq.merge(*streams, key=lambda f: f.at_ms):
         at = max(frame.at_ms, last[frame.track])
         last[frame.track] = at
         writer.write(frame.track, at, frame.data, frame.keyframe)
     writer.close()
     hashing.flush()
     return hashing.size, hashing.hexdigest()
-
-
-def _interleave(video: list[Timed], audio: list[Timed]) -> Iterator[Timed]:
-    i = j = 0
-    while i < len(video) or j < len(audio):
-        if j >= len(audio) or (i < len(video) and video[i].at_ms <= audio[j].at_ms):
-            yield video[i]
-            i += 1
-        else:
-            yield audio[j]
-            j += 1
 
 
 def speaking_intervals(path: Path) -> list[list[int]]:
