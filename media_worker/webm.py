@@ -7,6 +7,12 @@ seeked back to, so the output can be hashed as it is written (`HashingFile`).
 Used by the media worker for one track per segment file, and by the backend's finalize step to
 mux a participant's video and audio into one file (several `TrackSpec`s, frames interleaved by
 timestamp by the caller).
+
+Finalize uses the *seekable* mode (`WebmWriter(..., seekable=True)`, a seekable file only): a
+Void is reserved after the Segment's start for a SeekHead, Info carries a Duration, and
+`close()` appends Cues (one CuePoint per cluster that starts on a video keyframe, or per
+cluster of an audio-only file) and then seeks back to write the SeekHead (Info, Tracks, Cues),
+the Duration and the Segment's size. Such a file is hashed after it is closed, by reading it.
 """
 
 from __future__ import annotations
@@ -49,6 +55,18 @@ CHANNELS = 0x9F
 CLUSTER = 0x1F43B675
 TIMECODE = 0xE7
 SIMPLE_BLOCK = 0xA3
+VOID = 0xEC
+SEEK_HEAD = 0x114D9B74
+SEEK = 0x4DBB
+SEEK_ID = 0x53AB
+SEEK_POSITION = 0x53AC
+DURATION = 0x4489
+CUES = 0x1C53BB6B
+CUE_POINT = 0xBB
+CUE_TIME = 0xB3
+CUE_TRACK_POSITIONS = 0xB7
+CUE_TRACK = 0xF7
+CUE_CLUSTER_POSITION = 0xF1
 
 UNKNOWN_SIZE = b"\x01\xff\xff\xff\xff\xff\xff\xff"
 APP_NAME = "accord"
@@ -56,6 +74,11 @@ APP_NAME = "accord"
 CLUSTER_MAX_MS = 1000
 OPUS_RATE = 48000
 OPUS_SEEK_PRE_ROLL_NS = 80_000_000
+# Seekable mode: bytes reserved (as a Void) for the SeekHead written on close. Three entries
+# with 8-byte positions take 68; the rest stays a Void.
+SEEK_HEAD_RESERVE = 96
+SEEK_POSITION_BYTES = 8
+SEGMENT_SIZE_BYTES = 8
 
 CODEC_IDS = {"video/vp8": "V_VP8", "audio/opus": "A_OPUS"}
 
@@ -90,6 +113,50 @@ def string(element_id: int, value: str) -> bytes:
 
 def float64(element_id: int, value: float) -> bytes:
     return element(element_id, struct.pack(">d", value))
+
+
+def fixed_size(value: int, length: int) -> bytes:
+    """An EBML data size written in exactly ``length`` bytes (to be patched in place)."""
+    if not 0 <= value < (1 << (7 * length)) - 1:
+        raise WebmError(f"size {value} does not fit {length} bytes")
+    return (value | (1 << (7 * length))).to_bytes(length, "big")
+
+
+def void(total: int) -> bytes:
+    """A Void element of exactly ``total`` bytes (2 to 128)."""
+    if not 2 <= total <= 128:
+        raise WebmError(f"cannot make a Void of {total} bytes")
+    return _id(VOID) + _vint_size(total - 2) + bytes(total - 2)
+
+
+def seek_head(positions: list[tuple[int, int]]) -> bytes:
+    """A SeekHead of (element id, position relative to the Segment's data) entries, each
+    position in a fixed 8 bytes so its length does not depend on the file."""
+    body = b"".join(
+        element(
+            SEEK,
+            element(SEEK_ID, _id(element_id))
+            + element(SEEK_POSITION, position.to_bytes(SEEK_POSITION_BYTES, "big")),
+        )
+        for element_id, position in positions
+    )
+    return element(SEEK_HEAD, body)
+
+
+def cues(points: list[tuple[int, int, int]]) -> bytes:
+    """Cues of (time ms, track number, cluster position relative to the Segment's data)."""
+    body = b"".join(
+        element(
+            CUE_POINT,
+            uint(CUE_TIME, time_ms)
+            + element(
+                CUE_TRACK_POSITIONS,
+                uint(CUE_TRACK, track) + uint(CUE_CLUSTER_POSITION, position),
+            ),
+        )
+        for time_ms, track, position in points
+    )
+    return element(CUES, body)
 
 
 def vp8_dimensions(data: bytes) -> tuple[int, int]:
@@ -161,9 +228,8 @@ class TrackSpec:
         return element(TRACK_ENTRY, body)
 
 
-def header(tracks: list[TrackSpec]) -> bytes:
-    """Everything before the first cluster."""
-    ebml = element(
+def ebml_header() -> bytes:
+    return element(
         EBML,
         uint(EBML_VERSION, 1)
         + uint(EBML_READ_VERSION, 1)
@@ -173,14 +239,25 @@ def header(tracks: list[TrackSpec]) -> bytes:
         + uint(DOC_TYPE_VERSION, 4)
         + uint(DOC_TYPE_READ_VERSION, 2),
     )
-    info = element(
-        INFO,
-        uint(TIMECODE_SCALE, 1_000_000)
-        + string(MUXING_APP, APP_NAME)
-        + string(WRITING_APP, APP_NAME),
-    )
-    entries = element(TRACKS, b"".join(track.entry() for track in tracks))
-    return ebml + _id(SEGMENT) + UNKNOWN_SIZE + info + entries
+
+
+def info(*, duration: bool = False) -> bytes:
+    """Info; with ``duration`` a Duration of 0.0 as its last child (its 8 bytes of payload
+    are the element's last 8, patched on close)."""
+    body = uint(TIMECODE_SCALE, 1_000_000) + string(MUXING_APP, APP_NAME)
+    body += string(WRITING_APP, APP_NAME)
+    if duration:
+        body += float64(DURATION, 0.0)
+    return element(INFO, body)
+
+
+def tracks_element(tracks: list[TrackSpec]) -> bytes:
+    return element(TRACKS, b"".join(track.entry() for track in tracks))
+
+
+def header(tracks: list[TrackSpec]) -> bytes:
+    """Everything before the first cluster (streaming mode)."""
+    return ebml_header() + _id(SEGMENT) + UNKNOWN_SIZE + info() + tracks_element(tracks)
 
 
 class HashingFile:
@@ -212,6 +289,10 @@ class WebmWriter:
     A cluster starts on every video keyframe and whenever a block would be more than
     `cluster_ms` after (or before) the cluster's timecode. `close()` writes the last cluster;
     it does not close `out`.
+
+    With `seekable` (`out` must be a seekable file, written from its start): a SeekHead,
+    Duration and Cues are written, and `close()` seeks back to patch them in (see the module's
+    docstring). `close(duration_ms)` sets the Duration (default: the last block's timestamp).
     """
 
     def __init__(
@@ -220,18 +301,47 @@ class WebmWriter:
         tracks: list[TrackSpec],
         *,
         cluster_ms: int = CLUSTER_MAX_MS,
+        seekable: bool = False,
     ) -> None:
         if not tracks or len({t.number for t in tracks}) != len(tracks):
             raise WebmError("tracks must be non-empty with distinct numbers")
+        if seekable and isinstance(out, HashingFile):
+            raise WebmError("a seekable file is hashed after it is closed, not as written")
         self.out = out
         self.tracks = {track.number: track for track in tracks}
         self.cluster_ms = min(cluster_ms, 32767)
+        self.seekable = seekable
         self.clusters = 0
         self.blocks = 0
+        self.last_ms = 0
         self._cluster_time: int | None = None
         self._cluster = bytearray()
+        self._cluster_cue: int | None = None  # the track a cue of the open cluster points to
         self._closed = False
-        out.write(header(tracks))
+        videos = [t.number for t in tracks if t.kind == "video"]
+        # Cues point at clusters that start on a video keyframe; without video, at every
+        # cluster (of the first track: audio frames are all keyframes).
+        self._cue_track = videos[0] if videos else tracks[0].number
+        self._cue_on_keyframe = bool(videos)
+        self._cues: list[tuple[int, int, int]] = []
+        if not seekable:
+            head = header(tracks)
+            out.write(head)
+            self._written = len(head)
+            return
+        head = ebml_header() + _id(SEGMENT)
+        self._segment_size_at = len(head)
+        head += UNKNOWN_SIZE  # patched on close; a file left unclosed still streams
+        self._data_start = len(head)
+        head += void(SEEK_HEAD_RESERVE)
+        self._info_at = len(head) - self._data_start
+        info_bytes = info(duration=True)
+        head += info_bytes
+        self._duration_at = len(head) - 8
+        self._tracks_at = len(head) - self._data_start
+        head += tracks_element(tracks)
+        out.write(head)
+        self._written = len(head)
 
     def write(self, track_number: int, timestamp_ms: int, data: bytes, keyframe: bool) -> None:
         if self._closed:
@@ -249,21 +359,51 @@ class WebmWriter:
         ):
             self._flush_cluster()
             self._cluster_time = start = timestamp_ms
+            cue = track_number == self._cue_track and (keyframe or not self._cue_on_keyframe)
+            self._cluster_cue = track_number if cue else None
         relative = timestamp_ms - start
         flags = 0x80 if keyframe else 0x00
         block = bytes([0x80 | track_number]) + struct.pack(">hB", relative, flags) + data
         self._cluster += element(SIMPLE_BLOCK, block)
         self.blocks += 1
+        self.last_ms = max(self.last_ms, timestamp_ms)
 
     def _flush_cluster(self) -> None:
         if self._cluster_time is None or not self._cluster:
             return
         body = uint(TIMECODE, self._cluster_time) + self._cluster
-        self.out.write(element(CLUSTER, bytes(body)))
+        data = element(CLUSTER, bytes(body))
+        if self.seekable and self._cluster_cue is not None:
+            position = self._written - self._data_start
+            self._cues.append((self._cluster_time, self._cluster_cue, position))
+        self.out.write(data)
+        self._written += len(data)
         self.clusters += 1
         self._cluster = bytearray()
 
-    def close(self) -> None:
-        if not self._closed:
-            self._flush_cluster()
-            self._closed = True
+    def close(self, duration_ms: int | None = None) -> None:
+        if self._closed:
+            return
+        self._flush_cluster()
+        self._closed = True
+        if self.seekable:
+            self._finish_seekable(self.last_ms if duration_ms is None else duration_ms)
+
+    def _finish_seekable(self, duration_ms: int) -> None:
+        out = self.out
+        assert not isinstance(out, HashingFile)
+        positions = [(INFO, self._info_at), (TRACKS, self._tracks_at)]
+        if self._cues:
+            positions.append((CUES, self._written - self._data_start))
+            data = cues(self._cues)
+            out.write(data)
+            self._written += len(data)
+        end = self._written
+        head = seek_head(positions)
+        out.seek(self._data_start)
+        out.write(head + void(SEEK_HEAD_RESERVE - len(head)))
+        out.seek(self._duration_at)
+        out.write(struct.pack(">d", float(max(duration_ms, 0))))
+        out.seek(self._segment_size_at)
+        out.write(fixed_size(end - self._data_start, SEGMENT_SIZE_BYTES))
+        out.seek(end)

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -200,3 +201,118 @@ def test_a_muxed_audio_and_video_file_has_two_streams_and_decodes(tmp_path):
         packets = [(p.stream.type, bytes(p)) for p in container.demux() if p.size]
     assert [data for kind, data in packets if kind == "video"] == list(video)
     assert [data for kind, data in packets if kind == "audio"] == list(audio)
+
+
+def av_file(out: io.BufferedRandom, seconds: int = 10, *, seekable: bool = True) -> WebmWriter:
+    """VP8 at 30 fps with a keyframe every second and Opus in 20 ms packets."""
+    video, audio = vp8_packets(60, 30), opus_packets()
+    frames = sorted(
+        [(i * 1000 // 30, 1, video[i % 60]) for i in range(seconds * 30)]
+        + [(i * 20, 2, audio[i % len(audio)]) for i in range(seconds * 50)]
+    )
+    writer = WebmWriter(out, [TrackSpec.vp8(1, video[0]), TrackSpec.opus(2)], seekable=seekable)
+    for timestamp, track, data in frames:
+        writer.write(track, timestamp, data, track == 2 or is_vp8_keyframe(data))
+    writer.close(seconds * 1000)
+    return writer
+
+
+def test_the_seekable_layout_has_a_seek_head_duration_cues_and_a_known_segment_size(tmp_path):
+    path = tmp_path / "seekable.webm"
+    with open(path, "w+b") as out:
+        av_file(out)
+    data = path.read_bytes()
+    [(_, _, _), (segment_id, start, end)] = elements(data)
+    assert segment_id == webm.SEGMENT and end == len(data)
+    assert data[start - 8 : start] != webm.UNKNOWN_SIZE  # a known size, patched on close
+    children = elements(data, start, end)
+    ids = [i for i, _, _ in children]
+    assert ids[:4] == [webm.SEEK_HEAD, webm.VOID, webm.INFO, webm.TRACKS]
+    assert ids[-1] == webm.CUES and set(ids[4:-1]) == {webm.CLUSTER}
+
+    def element_at(position: int) -> int:
+        return read_vint(data, start + position, keep_marker=True)[0]
+
+    # The SeekHead names Info, Tracks and Cues at their positions from the Segment's data.
+    _, head_start, head_end = children[0]
+    seeks = {}
+    for _, s, e in elements(data, head_start, head_end):
+        (_, id_s, id_e), (_, pos_s, pos_e) = elements(data, s, e)
+        seeks[int.from_bytes(data[id_s:id_e], "big")] = int.from_bytes(data[pos_s:pos_e], "big")
+    assert set(seeks) == {webm.INFO, webm.TRACKS, webm.CUES}
+    assert all(element_at(position) == element_id for element_id, position in seeks.items())
+    # The Duration (ms, the timecode scale) is what close() was given.
+    info_children = {i: (s, e) for i, s, e in elements(data, children[2][1], children[2][2])}
+    s, e = info_children[webm.DURATION]
+    assert struct.unpack(">d", data[s:e]) == (10000.0,)
+    # One CuePoint per keyframe cluster, on the video track, pointing at that cluster.
+    points = []
+    for _, s, e in elements(data, children[-1][1], children[-1][2]):
+        (time_id, ts, te), (_, ps, pe) = elements(data, s, e)
+        assert time_id == webm.CUE_TIME
+        track_positions = {
+            i: int.from_bytes(data[a:b], "big") for i, a, b in elements(data, ps, pe)
+        }
+        points.append((int.from_bytes(data[ts:te], "big"), track_positions))
+    assert [time for time, _ in points] == [i * 1000 for i in range(10)]
+    keyframe_clusters = [tc for tc, blocks in clusters(data) if blocks[0][0] == 1 and blocks[0][2]]
+    assert [time for time, _ in points] == keyframe_clusters
+    for time, positions in points:
+        assert positions[webm.CUE_TRACK] == 1
+        position = positions[webm.CUE_CLUSTER_POSITION]
+        assert element_at(position) == webm.CLUSTER
+        (_, cluster_start, cluster_end) = elements(data, start + position)[0]
+        (timecode_id, ts, te) = elements(data, cluster_start, cluster_end)[0]
+        assert timecode_id == webm.TIMECODE and int.from_bytes(data[ts:te], "big") == time
+
+
+def test_seekable_and_streaming_files_carry_the_same_clusters(tmp_path):
+    seekable, streaming = tmp_path / "a.webm", tmp_path / "b.webm"
+    with open(seekable, "w+b") as out:
+        av_file(out, 3)
+    with open(streaming, "w+b") as out:
+        av_file(out, 3, seekable=False)
+    assert clusters(seekable.read_bytes()) == clusters(streaming.read_bytes())
+
+
+def test_a_seekable_file_refuses_hashing_as_written():
+    with pytest.raises(WebmError):
+        WebmWriter(HashingFile(io.BytesIO()), [TrackSpec.opus(1)], seekable=True)
+
+
+@needs_ffmpeg
+def test_ffmpeg_sees_a_finite_duration_and_seeks_a_seekable_file(tmp_path):
+    path = tmp_path / "seekable.webm"
+    with open(path, "w+b") as out:
+        av_file(out)
+    decodes_cleanly(path)
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert abs(float(result.stdout) - 10.0) < 0.05
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for target in (2.5, 7.2, 9.1):
+            container.seek(int(target / stream.time_base), stream=stream)
+            packet = next(p for p in container.demux(stream) if p.pts is not None)
+            landed = float(packet.pts * stream.time_base)
+            assert target - 1.0 <= landed <= target and packet.is_keyframe, (target, landed)
+
+
+@needs_ffmpeg
+def test_an_audio_only_seekable_file_has_a_cue_per_cluster(tmp_path):
+    path = tmp_path / "audio.webm"
+    with open(path, "w+b") as out:
+        writer = WebmWriter(out, [TrackSpec.opus(1)], seekable=True)
+        for i in range(150):
+            writer.write(1, i * 20, opus_packets()[i % 50], True)
+        writer.close()
+    data = path.read_bytes()
+    [(_, _, _), (_, start, end)] = elements(data)
+    cue_element = [c for c in elements(data, start, end) if c[0] == webm.CUES]
+    assert len(cue_element) == 1 and writer.clusters == 3
+    assert len(elements(data, cue_element[0][1], cue_element[0][2])) == 3
+    decodes_cleanly(path)
