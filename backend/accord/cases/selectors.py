@@ -14,8 +14,9 @@ Anyone else gets "not found", never "forbidden", so case numbers leak nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
@@ -23,7 +24,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accord.accounts.models import User
 from accord.audit.models import TraceEvent
@@ -40,6 +41,7 @@ from accord.cases.scope import CaseApplication
 from accord.cases.states import PARTY_PRECEDENCE, PARTY_ROLE, TRANSITIONS, Party, targets_from
 from accord.orgs.models import Organization, OrgKind, Role
 from accord.orgs.selectors import has_role, organizations_where
+from accord.rooms.models import HearingSession, ParticipantRole
 
 AnyUser = User | AnonymousUser
 StrOrPromise = str | Promise
@@ -148,13 +150,73 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "case.withdrawn": gettext_lazy("Withdrawn"),
     "case.closed": gettext_lazy("Closed"),
     "case.materials_signed": gettext_lazy("Court materials signed for"),
+    "case.exported": gettext_lazy("Evidence package exported"),
+    "case.package_sealed": gettext_lazy("Evidence package sealed"),
     "evidence.uploaded": gettext_lazy("Evidence uploaded"),
     "evidence.accessed": gettext_lazy("Evidence opened"),
+    "evidence.downloaded": gettext_lazy("Recording or package file downloaded"),
+    # Hearings (accord.rooms)
+    "session.scheduled": gettext_lazy("Hearing scheduled"),
+    "session.notified": gettext_lazy("Participants notified of the hearing"),
+    "session.join_link_created": gettext_lazy("Join link created"),
+    "session.join_link_used": gettext_lazy("Join link used"),
+    "session.notice_acknowledged": gettext_lazy("Hearing rules and recording notice read"),
+    "room.joined": gettext_lazy("Joined the hearing"),
+    "room.left": gettext_lazy("Left the hearing"),
+    "room.admitted": gettext_lazy("Participant admitted"),
+    "room.muted": gettext_lazy("Participant muted"),
+    "room.removed": gettext_lazy("Participant removed from the hearing"),
+    "room.moved": gettext_lazy("Participants moved between rooms"),
+    "room.chat": gettext_lazy("Chat message"),
+    "room.recording_started": gettext_lazy("Recording started"),
+    "room.recording_paused": gettext_lazy("Recording paused"),
+    "room.recording_resumed": gettext_lazy("Recording resumed"),
+    "room.recording_stopped": gettext_lazy("Recording stopped"),
+    "room.ended": gettext_lazy("The hearing ended"),
+    # Recordings (accord.recordings, accord.replay, accord.evidence)
+    "recording.segment": gettext_lazy("Recording segment registered"),
+    "recording.interrupted": gettext_lazy("Recording interrupted"),
+    "recording.flushed": gettext_lazy("Recording upload completed"),
+    "recording.finalized": gettext_lazy("Recording finalized"),
+    "recording.deleted": gettext_lazy("Recordings deleted"),
+    "recording.hold_placed": gettext_lazy("Legal hold placed"),
+    "recording.hold_released": gettext_lazy("Legal hold released"),
+    "recording.replayed": gettext_lazy("Recording replayed"),
+    "replay.granted": gettext_lazy("Replay access granted"),
+    "replay.revoked": gettext_lazy("Replay access revoked"),
 }
+
+# Labels that depend on the payload.
+UNMUTED_LABEL = gettext_lazy("Participant unmuted")
+
+# Reasons that are codes (of the system, not words of a user), per action.
+REASON_LABELS: dict[str, dict[str, StrOrPromise]] = {
+    "recording.interrupted": {
+        "worker_restart": gettext_lazy("the media worker restarted"),
+        "unsupported_codec": gettext_lazy("unsupported codec"),
+        "spool_full": gettext_lazy("the recorder's storage was full"),
+    },
+    "recording.deleted": {"retention": gettext_lazy("the retention period is over")},
+    "replay.revoked": {
+        "replaced": gettext_lazy("replaced by a new grant"),
+        "revoked": gettext_lazy("revoked"),
+    },
+}
+
+ROLE_LABELS: dict[str, StrOrPromise] = {
+    **dict(ParticipantRole.choices),
+    **dict(Role.choices),
+    "system": gettext_lazy("system"),
+}
+
+SEGMENT_ACTION = "recording.segment"
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
+    """One line of the timeline: one event, or (``count`` > 1) the ``recording.segment``
+    events of one hearing, from ``seq`` at ``occurred_at`` to ``last_seq`` at ``until``."""
+
     seq: int
     action: str
     label: str
@@ -163,34 +225,106 @@ class TimelineEntry:
     occurred_at: datetime
     hash: str
     reason: str
+    detail: str = ""
+    count: int = 1
+    last_seq: int | None = None
+    until: datetime | None = None
 
     @property
     def short_hash(self) -> str:
         return self.hash[:12]
 
 
+def _payload(event: TraceEvent) -> dict[str, Any]:
+    return event.payload if isinstance(event.payload, dict) else {}
+
+
+def _label(event: TraceEvent, payload: dict[str, Any]) -> str:
+    if event.action == "room.muted" and payload.get("muted") is False:
+        return str(UNMUTED_LABEL)
+    return str(ACTION_LABELS.get(event.action, event.action))
+
+
+def _reason(action: str, payload: dict[str, Any]) -> str:
+    reason = str(payload.get("reason") or "")
+    return str(REASON_LABELS.get(action, {}).get(reason, reason))
+
+
+def _detail(
+    action: str, payload: dict[str, Any], titles: dict[str, str], names: dict[int, str]
+) -> str:
+    """Which hearing, whose access, what file: a few words under the label."""
+    parts = []
+    title = titles.get(str(payload.get("session_id") or ""))
+    if title:
+        parts.append(title)
+    if action in ("replay.granted", "replay.revoked"):
+        user_id = payload.get("user_id")
+        name = names.get(user_id) if isinstance(user_id, int) else None
+        parts.append(name or str(payload.get("username") or ""))
+    if action == "evidence.downloaded" and payload.get("key"):
+        parts.append(str(payload["key"]).rsplit("/", 1)[-1])
+    return " · ".join(part for part in parts if part)
+
+
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
-    """The case's trace, oldest first. Callers have already checked access."""
+    """The case's trace, oldest first. Callers have already checked access.
+
+    The ``recording.segment`` events (one per track every few seconds) are summarized: one
+    entry per hearing, where its first segment was registered, with their count.
+    """
     events = list(TraceEvent.objects.filter(chain_id=case.chain_id).order_by("seq"))
+    payloads = {event.seq: _payload(event) for event in events}
+    segments: dict[str, list[TraceEvent]] = {}
+    for event in events:
+        if event.action == SEGMENT_ACTION:
+            session_id = str(payloads[event.seq].get("session_id") or "")
+            segments.setdefault(session_id, []).append(event)
     user_ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
+    for event in events:
+        grantee = payloads[event.seq].get("user_id")
+        if event.action.startswith("replay.") and isinstance(grantee, int):
+            user_ids.add(grantee)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    titles = {
+        str(pk): title
+        for pk, title in HearingSession.objects.filter(case_id=case.pk).values_list("pk", "title")
+    }
     entries = []
     for event in events:
+        payload = payloads[event.seq]
         actor = event.actor if isinstance(event.actor, dict) else {}
-        label = names.get(event.actor_user_id or 0) or str(actor.get("label", ""))
-        payload = event.payload if isinstance(event.payload, dict) else {}
-        entries.append(
-            TimelineEntry(
-                seq=event.seq,
-                action=event.action,
-                label=str(ACTION_LABELS.get(event.action, event.action)),
-                actor=label,
-                role=str(actor.get("role") or actor.get("kind") or ""),
-                occurred_at=event.occurred_at,
-                hash=event.hash,
-                reason=str(payload.get("reason") or ""),
-            )
+        role = str(actor.get("role") or actor.get("kind") or "")
+        entry = TimelineEntry(
+            seq=event.seq,
+            action=event.action,
+            label=_label(event, payload),
+            actor=names.get(event.actor_user_id or 0) or str(actor.get("label", "")),
+            role=str(ROLE_LABELS.get(role, role)),
+            occurred_at=event.occurred_at,
+            hash=event.hash,
+            reason=_reason(event.action, payload),
+            detail=_detail(event.action, payload, titles, names),
         )
+        if event.action == SEGMENT_ACTION:
+            group = segments[str(payload.get("session_id") or "")]
+            if event is not group[0]:
+                continue
+            if len(group) > 1:
+                last = group[-1]
+                entry = replace(
+                    entry,
+                    label=ngettext(
+                        "%(count)d recording segment registered",
+                        "%(count)d recording segments registered",
+                        len(group),
+                    )
+                    % {"count": len(group)},
+                    count=len(group),
+                    last_seq=last.seq,
+                    until=last.occurred_at,
+                )
+        entries.append(entry)
     return entries
 
 

@@ -85,6 +85,12 @@ class TimelineEntrySerializer(serializers.Serializer[Any]):
     occurred_at = serializers.DateTimeField()
     hash = serializers.CharField()
     reason = serializers.CharField()
+    detail = serializers.CharField(help_text="The hearing, user or file the event is about.")
+    count = serializers.IntegerField(
+        help_text="Events in this entry: recording segments are summarized per hearing."
+    )
+    last_seq = serializers.IntegerField(allow_null=True)
+    until = serializers.DateTimeField(allow_null=True)
 
 
 class EvidenceSerializer(serializers.ModelSerializer[Evidence]):

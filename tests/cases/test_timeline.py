@@ -1,0 +1,213 @@
+"""The case timeline: every action appended to a case's chain has words (in both languages),
+replays and downloads show who and when, and recording segments are one line per hearing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone, translation
+
+from accord.accounts.models import User
+from accord.audit.actors import Actor
+from accord.audit.services import trace_append
+from accord.cases.models import Case, CaseState
+from accord.cases.selectors import ACTION_LABELS, case_timeline
+from accord.evidence.access import Access
+from accord.evidence.services import evidence_downloaded
+from accord.orgs.models import Role
+from accord.replay.services import replay_opened
+from accord.rooms.models import HearingSession, ParticipantRole
+from accord.rooms.services import session_schedule
+from tests.cases.conftest import member
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCORD = Path(__file__).resolve().parents[2] / "backend" / "accord"
+CASE_CHAIN_ACTION = re.compile(r'"((?:case|evidence|session|room|recording|replay)\.[a-z_]+)"')
+
+
+def appended_case_actions() -> set[str]:
+    """The case-chain actions named in the modules that append to the trace."""
+    found: set[str] = set()
+    for path in ACCORD.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        source = path.read_text(encoding="utf-8")
+        if "trace_append(" not in source or "import trace_append" not in source:
+            continue
+        found |= set(CASE_CHAIN_ACTION.findall(source))
+    # case_transition appends f"case.{target}".
+    found |= {f"case.{state.value}" for state in CaseState if state != CaseState.SUBMITTED}
+    return found
+
+
+def test_every_action_appended_to_a_case_has_a_label():
+    actions = appended_case_actions()
+    # The scan finds the new hearing and recording actions, not only the old ones.
+    assert {"room.joined", "recording.segment", "recording.hold_placed", "case.exported"} <= (
+        actions
+    )
+    assert actions - set(ACTION_LABELS) == set()
+
+
+def test_every_label_is_translated_to_chinese():
+    untranslated = []
+    for action, label in ACTION_LABELS.items():
+        english = str(label)
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        if chinese == english:
+            untranslated.append(action)
+    assert untranslated == []
+
+
+@pytest.fixture
+def hearing(case: Case, drive, mia: User, alice: User, ben: User) -> HearingSession:
+    drive(case, CaseState.MEDIATING)
+    case.refresh_from_db()
+    return session_schedule(
+        case=case,
+        scheduled_at=timezone.now(),
+        duration_minutes=60,
+        title="第一次调解",
+        participants=[
+            (mia, ParticipantRole.MEDIATOR),
+            (alice, ParticipantRole.APPLICANT),
+            (ben, ParticipantRole.RESPONDENT),
+        ],
+        by=mia,
+    )
+
+
+def append(case: Case, action: str, actor: Actor, payload: dict[str, Any]) -> None:
+    with transaction.atomic():
+        trace_append(chain=case.chain, action=action, actor=actor, payload=payload)
+
+
+def segment(case: Case, session_id: str, n: int) -> None:
+    append(
+        case,
+        "recording.segment",
+        Actor.system("media-worker:mw-1"),
+        {"session_id": session_id, "key": f"{session_id}/1/microphone/{n:04d}.webm"},
+    )
+
+
+def test_segments_are_one_line_per_hearing(hearing, mia):
+    case = hearing.case
+    other = session_schedule(
+        case=case,
+        scheduled_at=timezone.now(),
+        duration_minutes=30,
+        title="第二次调解",
+        participants=[(mia, ParticipantRole.MEDIATOR)],
+        by=mia,
+    )
+    session_id = str(hearing.pk)
+    for n in range(12):
+        segment(case, session_id, n)
+    append(case, "room.left", Actor.for_user(mia, role="mediator"), {"session_id": session_id})
+    for n in range(13):
+        segment(case, session_id, 12 + n)
+    segment(case, str(other.pk), 0)
+
+    timeline = case_timeline(case=case)
+    summaries = [e for e in timeline if e.action == "recording.segment"]
+    assert [(e.count, e.detail) for e in summaries] == [(25, "第一次调解"), (1, "第二次调解")]
+    first = summaries[0]
+    assert first.label == "25 recording segments registered"
+    assert first.last_seq is not None and first.last_seq - first.seq == 25  # room.left between
+    assert first.until is not None and first.until >= first.occurred_at
+    assert summaries[1].label == "Recording segment registered"
+    assert summaries[1].last_seq is None
+    # The other events stay, in order, around the summary.
+    actions = [e.action for e in timeline]
+    assert actions.index("recording.segment") < actions.index("room.left")
+
+    ada_page = page(case, mia, "/en")
+    assert ada_page.count("25 recording segments registered") == 1
+    assert "Recording segment registered" in ada_page  # the single one of the second hearing
+    assert f"#{first.seq}–#{first.last_seq}" in ada_page
+    assert "登记录像分段 25 个" in page(case, mia, "")
+
+
+def page(case: Case, user: User, prefix: str) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(f"{prefix}/cases/{case.case_no}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_replays_and_downloads_show_who_and_when(hearing, ada, alice):
+    case = hearing.case
+    audrey = member(
+        UserFactory(username="audrey", display_name="Audrey"), Role.AUDITOR, case.organization
+    )
+    access = Access(case_id=case.pk, include_caucus=True, via="auditor")
+    replayed = replay_opened(session=hearing, user=audrey, access=access)
+    downloaded = evidence_downloaded(
+        case=case,
+        user=audrey,
+        what={"session_id": str(hearing.pk), "key": f"{hearing.pk}/final/7.webm", "size": 1},
+    )
+    entries = {e.seq: e for e in case_timeline(case=case)}
+    replay_entry, download_entry = entries[replayed.seq], entries[downloaded.seq]
+    assert (replay_entry.label, replay_entry.actor, replay_entry.role) == (
+        "Recording replayed",
+        "Audrey",
+        "Auditor",
+    )
+    assert replay_entry.occurred_at == replayed.occurred_at
+    assert replay_entry.detail == "第一次调解"
+    assert download_entry.label == "Recording or package file downloaded"
+    assert download_entry.actor == "Audrey"
+    assert download_entry.detail == "第一次调解 · 7.webm"
+
+    english = page(case, ada, "/en")
+    assert "Recording replayed" in english and "Audrey (Auditor)" in english
+    when = timezone.localtime(replayed.occurred_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert when in english
+    chinese = page(case, alice, "")
+    assert "回放录像" in chinese and "下载录像或证据包文件" in chinese and "Audrey" in chinese
+    assert "recording.replayed" in chinese  # the raw action stays, small, next to the words
+
+
+def test_payload_dependent_words(hearing, mia, ada, alice):
+    case = hearing.case
+    as_mia = Actor.for_user(mia, role="mediator")
+    append(case, "room.muted", as_mia, {"session_id": str(hearing.pk), "muted": True})
+    append(case, "room.muted", as_mia, {"session_id": str(hearing.pk), "muted": False})
+    append(
+        case,
+        "recording.interrupted",
+        Actor.system("media-worker:mw-1"),
+        {"session_id": str(hearing.pk), "reason": "worker_restart"},
+    )
+    append(
+        case,
+        "replay.granted",
+        Actor.for_user(ada, role="org_admin"),
+        {"user_id": alice.pk, "username": alice.get_username()},
+    )
+    timeline = case_timeline(case=case)
+    muted = [e.label for e in timeline if e.action == "room.muted"]
+    assert muted == ["Participant muted", "Participant unmuted"]
+    (interrupted,) = [e for e in timeline if e.action == "recording.interrupted"]
+    assert interrupted.reason == "the media worker restarted"
+    assert interrupted.role == "system"
+    (granted,) = [e for e in timeline if e.action == "replay.granted"]
+    assert granted.detail == "Alice"
+    assert granted.role == "Organization administrator"
+    with translation.override("zh-hans"):
+        (interrupted,) = [
+            e for e in case_timeline(case=case) if e.action == "recording.interrupted"
+        ]
+        assert interrupted.reason == "媒体服务重启"
+        assert interrupted.label == "录制中断"
