@@ -1,4 +1,5 @@
-"""The verification page of a case, the evidence package download, and replay grants.
+"""The verification page of a case, the evidence package download, replay grants, and
+legal holds on the case's recordings (with the retention dates they override).
 
 Every view answers 404 to whoever may not use it (:mod:`accord.evidence.access`).
 """
@@ -6,7 +7,8 @@ Every view answers 404 to whoever may not use it (:mod:`accord.evidence.access`)
 from __future__ import annotations
 
 import tempfile
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +22,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accord.accounts.models import User
 from accord.audit.verify import verify_all
+from accord.cases.models import Case
+from accord.cases.selectors import case_parties
+from accord.cases.states import Party
 from accord.core.api import ServiceError
 from accord.evidence import access, services
-from accord.evidence.forms import GrantForm
+from accord.evidence.forms import GrantForm, HoldForm
 from accord.evidence.models import ReplayGrant
 from accord.evidence.package import PackageError, export_case
+from accord.recordings.models import LegalHold
+from accord.recordings.services import legal_hold_place, legal_hold_release, retention_days
+from accord.rooms.models import HearingSession
 
 
 def _user(request: HttpRequest) -> User:
@@ -32,14 +40,40 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-@login_required
-@require_GET
-def verify(request: HttpRequest, case_no: str) -> HttpResponse:
-    user = _user(request)
-    case = access.access_case_for_verification(user=user, case_no=case_no)
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How long a hearing's recordings are kept: ``keep_until`` is ``None`` while the
+    hearing has not ended."""
+
+    session: HearingSession
+    keep_until: datetime | None
+
+
+def may_hold(user: User, case: Case) -> bool:
+    """Administrators of the case's organization place and release legal holds (the
+    services check it again)."""
+    return Party.ORG_ADMIN in case_parties(case=case, user=user)
+
+
+def _retention(case: Case) -> list[Retention]:
+    kept = timedelta(days=retention_days(case))
+    return [
+        Retention(
+            session=session,
+            keep_until=None if session.ended_at is None else session.ended_at + kept,
+        )
+        for session in HearingSession.objects.filter(case=case).order_by("scheduled_at", "pk")
+    ]
+
+
+def _verify_page(
+    request: HttpRequest, case: Case, user: User, hold_form: HoldForm | None = None
+) -> HttpResponse:
     report = verify_all(case.chain)
     case.chain.refresh_from_db()
     may_grant = access.may_grant(user, case)
+    holding = may_hold(user, case)
+    holds = LegalHold.objects.filter(case=case).select_related("placed_by", "released_by")
     return render(
         request,
         "evidence/verify.html",
@@ -51,9 +85,24 @@ def verify(request: HttpRequest, case_no: str) -> HttpResponse:
             "may_grant": may_grant,
             "grants": access.grants_of(case) if may_grant else [],
             "grant_form": GrantForm() if may_grant else None,
+            "may_hold": holding,
+            "active_holds": [hold for hold in holds if hold.is_active],
+            "released_holds": [hold for hold in holds if not hold.is_active],
+            "hold_form": (hold_form or HoldForm()) if holding else None,
+            "retention_days": retention_days(case),
+            "retention": _retention(case),
             "now": timezone.now(),
         },
+        status=400 if hold_form is not None and hold_form.errors else 200,
     )
+
+
+@login_required
+@require_GET
+def verify(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = access.access_case_for_verification(user=user, case_no=case_no)
+    return _verify_page(request, case, user)
 
 
 @login_required
@@ -124,4 +173,46 @@ def grant_revoke(request: HttpRequest, case_no: str, grant_id: int) -> HttpRespo
         raise Http404(_("No such grant."))
     services.replay_revoke(grant=grant, by=user)
     messages.success(request, _("Access revoked."))
+    return redirect("evidence:verify", case_no=case.case_no)
+
+
+def _case_for_holding(user: User, case_no: str) -> Case:
+    """The case, or 404 for whoever may not place or release its holds."""
+    case = access.access_case_for_verification(user=user, case_no=case_no)
+    if not may_hold(user, case):
+        raise Http404(_("No such case."))
+    return case
+
+
+@login_required
+@require_POST
+def hold_place(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = _case_for_holding(user, case_no)
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        try:
+            legal_hold_place(case=case, reason=form.cleaned_data["reason"], by=user)
+        except ServiceError as exc:
+            form.add_error("reason" if exc.code == "reason_required" else None, exc.message)
+        else:
+            messages.success(request, _("Legal hold placed: the recordings are kept."))
+            return redirect("evidence:verify", case_no=case.case_no)
+    return _verify_page(request, case, user, hold_form=form)
+
+
+@login_required
+@require_POST
+def hold_release(request: HttpRequest, case_no: str, hold_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _case_for_holding(user, case_no)
+    hold = LegalHold.objects.filter(case=case, pk=hold_id).select_related("case").first()
+    if hold is None:
+        raise Http404(_("No such legal hold."))
+    try:
+        legal_hold_release(hold=hold, by=user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Legal hold released."))
     return redirect("evidence:verify", case_no=case.case_no)
