@@ -26,12 +26,14 @@ from tests.recordings.conftest import participant, segment_meta, upload, webm_se
 pytestmark = pytest.mark.django_db
 
 
-def register(s3, p, track, started_at, frames, **kwargs):
+def register(s3, p, track, started_at, frames, *, group="plenary", **kwargs):
     data = webm_segment(track, frames, **kwargs)
     duration = frames * (1000 // 30 if track != "microphone" else 20)
     if track != "microphone":
         duration = frames * 1000 // 30
-    meta = segment_meta(p, track, data, started_at, duration_ms=duration, frames=frames)
+    meta = segment_meta(
+        p, track, data, started_at, duration_ms=duration, frames=frames, group=group
+    )
     upload(s3, meta["key"], data)
     segment, created = segment_register(meta=parse_segment(meta))
     assert created
@@ -188,3 +190,160 @@ def test_an_unreadable_segment_is_listed_as_skipped_and_the_rest_finalized(
     assert meta["key"] in {s["key"] for s in document["segments"]}
     assert not RecordingFile.objects.filter(participant=participant(hearing, ben)).exists()
     assert RecordingFile.objects.count() == 3
+
+
+def packets(path: Path) -> dict[str, list[bytes]]:
+    """The file's packets by stream type, in file order."""
+    out: dict[str, list[bytes]] = {}
+    with av.open(str(path)) as container:
+        for packet in container.demux():
+            if packet.size:
+                out.setdefault(packet.stream.type, []).append(bytes(packet))
+    return out
+
+
+def segment_packets(s3, segments, tmp_path: Path) -> list[bytes]:
+    found: list[bytes] = []
+    for segment in segments:
+        path = tmp_path / f"segment-{segment.pk}.webm"
+        fetch(s3, segment.key, path)
+        found += packets(path).popitem()[1]
+    return found
+
+
+def probe_duration(path: Path) -> float:
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return float(result.stdout)
+
+
+def decodes_cleanly(path: Path) -> None:
+    command = ["/usr/bin/ffmpeg", "-v", "error", "-i", str(path), "-enc_time_base", "-1"]
+    check = subprocess.run(
+        [*command, "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+
+
+def test_final_files_are_seekable_with_a_duration_and_the_segments_packets(
+    hearing, recorded, s3, tmp_path
+):
+    _t0, m, _a, segments = recorded
+    session_finalize(session=hearing)
+    mine = RecordingFile.objects.get(participant=m, source="av")
+    path = tmp_path / "mia.webm"
+    data = fetch(s3, mine.key, path)
+    # The hash recorded is of the file as closed (its head patched after the clusters).
+    assert (len(data), hashlib.sha256(data).hexdigest()) == (mine.size, mine.sha256)
+    decodes_cleanly(path)
+    # A finite duration: the sum of the spans (the pause is not in the file).
+    assert abs(probe_duration(path) - sum(s["duration_ms"] for s in mine.spans) / 1000) < 0.05
+    # The packets are the segments' packets, byte for byte, in order.
+    found = packets(path)
+    camera = [s for s in segments if s.participant_id == m.pk and s.track == "camera"]
+    microphone = [s for s in segments if s.participant_id == m.pk and s.track == "microphone"]
+    assert found["video"] == segment_packets(s3, camera, tmp_path)
+    assert found["audio"] == segment_packets(s3, microphone, tmp_path)
+    # Seeking lands on the keyframe at or before the target (keyframes each second).
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for target in (1.5, 3.2):
+            container.seek(int(target / stream.time_base), stream=stream)
+            packet = next(p for p in container.demux(stream) if p.pts is not None)
+            landed = float(packet.pts * stream.time_base)
+            assert target - 1.1 <= landed <= target and packet.is_keyframe, (target, landed)
+
+
+@pytest.fixture
+def caucused(hearing, mia, alice, s3):
+    """mia: 2 s in the plenary, 2 s in a recorded caucus, 2 s back in the plenary (camera,
+    microphone and a screen share in the caucus and after); alice only in the plenary."""
+    t0 = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    m = participant(hearing, mia)
+    a = participant(hearing, alice)
+    at = [t0, t0 + timedelta(seconds=2), t0 + timedelta(seconds=4)]
+    groups = ["plenary", "caucus-mia", "plenary"]
+    segments = []
+    for start, group in zip(at, groups, strict=True):
+        segments += [
+            register(s3, m, "camera", start, 60, group=group),
+            register(s3, m, "microphone", start, 100, group=group),
+        ]
+    segments += [
+        register(s3, m, "screen", at[1], 60, group="caucus-mia"),
+        register(s3, m, "screen", at[2], 30, group="plenary"),
+        register(s3, a, "microphone", t0, 100),
+    ]
+    return t0, m, a, segments
+
+
+def test_a_participant_with_caucus_segments_also_gets_plenary_only_files(
+    hearing, caucused, s3, tmp_path
+):
+    _t0, m, a, segments = caucused
+    manifest = session_finalize(session=hearing)
+    assert manifest is not None
+    files = {
+        (f.participant_id, f.source, f.audience): f for f in RecordingFile.objects.filter(version=1)
+    }
+    assert set(files) == {
+        (m.pk, "av", "all"),
+        (m.pk, "av", "plenary"),
+        (m.pk, "screen", "all"),
+        (m.pk, "screen", "plenary"),
+        (a.pk, "av", "all"),  # never in a caucus: no plenary file
+    }
+    full, plenary = files[(m.pk, "av", "all")], files[(m.pk, "av", "plenary")]
+    assert full.key == f"{hearing.pk}/final/{m.pk}.webm"
+    assert plenary.key == f"{hearing.pk}/final/{m.pk}-plenary.webm"
+    assert (
+        files[(m.pk, "screen", "plenary")].key == f"{hearing.pk}/final/{m.pk}-screen-plenary.webm"
+    )
+    assert [s["group"] for s in full.spans] == ["plenary", "caucus-mia", "plenary"]
+    # Its own spans: the plenary's two stretches back to back, no caucus.
+    assert [s["group"] for s in plenary.spans] == ["plenary", "plenary"]
+    assert [s["file_start_ms"] for s in plenary.spans] == [0, 2000]
+    assert plenary.spans[1]["wall_start"] == full.spans[2]["wall_start"]
+    assert plenary.duration_ms == 4000 and full.duration_ms == 6000
+    assert [s["group"] for s in files[(m.pk, "screen", "plenary")].spans] == ["plenary"]
+
+    # Exactly the plenary segments' packets.
+    path = tmp_path / "plenary.webm"
+    data = fetch(s3, plenary.key, path)
+    assert (len(data), hashlib.sha256(data).hexdigest()) == (plenary.size, plenary.sha256)
+    decodes_cleanly(path)
+    assert abs(probe_duration(path) - 4.0) < 0.05
+    found = packets(path)
+
+    def plenary_of(track: str) -> list:
+        return [
+            s
+            for s in segments
+            if s.participant_id == m.pk and s.track == track and s.group == "plenary"
+        ]
+
+    assert found["video"] == segment_packets(s3, plenary_of("camera"), tmp_path)
+    assert found["audio"] == segment_packets(s3, plenary_of("microphone"), tmp_path)
+    screen = tmp_path / "screen-plenary.webm"
+    fetch(s3, files[(m.pk, "screen", "plenary")].key, screen)
+    assert packets(screen) == {"video": segment_packets(s3, plenary_of("screen"), tmp_path)}
+
+    # Listed in the manifest and the event like the others, with their audience.
+    document = json.loads(fetch(s3, manifest.key, tmp_path / "manifest.json"))
+    listed = {(f["key"], f["audience"], f["sha256"]) for f in document["files"]}
+    assert listed == {(f.key, f.audience, f.sha256) for f in files.values()}
+    entry = next(f for f in document["files"] if f["key"] == plenary.key)
+    assert entry["spans"] == plenary.spans
+    [event] = TraceEvent.objects.filter(chain=hearing.case.chain, action="recording.finalized")
+    assert {(f["key"], f["audience"], f["sha256"]) for f in event.payload["files"]} == listed
+    report = verify_all(chain(hearing))
+    assert report.ok, report.failures
+    assert report.objects_checked >= len(segments) + len(files) + 1

@@ -21,7 +21,7 @@ from minio import Minio
 from accord.accounts.models import User
 from accord.audit.canonical import format_time
 from accord.audit.models import TraceEvent
-from accord.recordings.models import RecordingFile, RecordingManifest, Source
+from accord.recordings.models import Audience, RecordingFile, RecordingManifest, Source
 from accord.rooms import services as rooms
 from accord.rooms.models import HearingSession, SessionParticipant
 from tests.evidence.conftest import (  # noqa: F401  (fixtures)
@@ -132,26 +132,38 @@ def held(
     return held
 
 
-def span(start: datetime, end: datetime, file_start_ms: int) -> dict[str, Any]:
+def span(
+    start: datetime, end: datetime, file_start_ms: int, group: str | None = None
+) -> dict[str, Any]:
+    """A final file's span; without ``group`` as an older finalize wrote them."""
     duration = (end - start) // timedelta(milliseconds=1)
-    return {
+    found: dict[str, Any] = {
         "wall_start": format_time(start),
         "wall_end": format_time(end),
         "file_start_ms": file_start_ms,
         "duration_ms": duration,
     }
+    if group is not None:
+        found["group"] = group
+    return found
 
 
 @pytest.fixture
 def put_file(s3: Minio) -> Callable[..., tuple[RecordingFile, bytes]]:
     """Store ``size`` random bytes as a participant's final file of version 1 (and the
-    version's manifest row), like finalize does."""
+    version's manifest row), like finalize does; ``audience="plenary"`` for the plenary-only
+    file finalize adds for a participant with caucus segments."""
 
     def put(
-        p: SessionParticipant, spans: list[dict[str, Any]], *, size: int = 300_000
+        p: SessionParticipant,
+        spans: list[dict[str, Any]],
+        *,
+        size: int = 300_000,
+        audience: str = Audience.ALL,
     ) -> tuple[RecordingFile, bytes]:
         data = secrets.token_bytes(size)
-        key = f"{p.session_id}/final/{p.pk}.webm"
+        suffix = "-plenary" if audience == Audience.PLENARY else ""
+        key = f"{p.session_id}/final/{p.pk}{suffix}.webm"
         s3.put_object(settings.S3_BUCKET_RECORDINGS, key, io.BytesIO(data), length=size)
         RecordingManifest.objects.get_or_create(
             session_id=p.session_id,
@@ -166,6 +178,7 @@ def put_file(s3: Minio) -> Callable[..., tuple[RecordingFile, bytes]]:
             session_id=p.session_id,
             participant=p,
             source=Source.AV,
+            audience=audience,
             version=1,
             key=key,
             size=size,

@@ -229,3 +229,92 @@ def test_a_file_out_of_reach_shows_no_speaking_lane(held, put_file, ada, mia):
     (file,) = json.loads(island[1])["files"]
     assert file["allowed"] is False and file["speaking"] == []
     assert json.loads(island[1])["media"] == {}
+
+
+@pytest.fixture
+def caucus_files(held: Held, put_file):
+    """alice recorded in her caucus too, so finalize made her full file and a plenary-only
+    one (its own spans, back to back); ben never left the plenary."""
+    full, full_data = put_file(
+        held.applicant,
+        [
+            span(held.started, held.caucus_from, 0, "plenary"),
+            span(held.caucus_from, held.caucus_to, 10_000, "caucus-applicant"),
+            span(held.caucus_to, held.ended, 20_000, "plenary"),
+        ],
+    )
+    plenary, plenary_data = put_file(
+        held.applicant,
+        [
+            span(held.started, held.caucus_from, 0, "plenary"),
+            span(held.caucus_to, held.ended, 10_000, "plenary"),
+        ],
+        size=200_000,
+        audience="plenary",
+    )
+    ben, _ = put_file(held.respondent, [span(held.started, held.ended, 0, "plenary")])
+    return {"full": (full, full_data), "plenary": (plenary, plenary_data), "ben": ben}
+
+
+def island(html: str) -> dict:
+    found = re.search(
+        r'<script id="replay-data" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert found is not None
+    return json.loads(found[1])
+
+
+def test_a_grant_without_caucus_is_served_the_plenary_file_and_never_the_full_one(
+    held, caucus_files, ada, mia
+):
+    full, _ = caucus_files["full"]
+    plenary, plenary_data = caucus_files["plenary"]
+    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
+    client = client_for(mia)
+    html = client.get(page_url(held)).content.decode()
+    assert html.count('data-testid="replay-video"') == 2
+    assert 'data-testid="replay-excluded"' not in html
+    assert 'data-testid="replay-plenary-only"' in html
+    data = island(html)
+    assert {f["id"] for f in data["files"]} == {plenary.pk, caucus_files["ben"].pk}
+    assert set(data["media"]) == {str(plenary.pk), str(caucus_files["ben"].pk)}
+    (mine,) = [f for f in data["files"] if f["id"] == plenary.pk]
+    assert mine["allowed"] is True and mine["audience"] == "plenary"
+    assert all(s["group"] == "plenary" for s in mine["spans"])
+    # The caucus time is said to be left out, not unrecorded.
+    (caucus_span,) = [s for s in full.spans if s["group"] != "plenary"]
+    assert len(mine["excluded"]) == 1
+    assert mine["excluded"][0][1] - mine["excluded"][0][0] == caucus_span["duration_ms"]
+
+    response = client.get(media_url(held, plenary.pk), HTTP_RANGE="bytes=0-99")
+    assert response.status_code == 206 and body(response) == plenary_data[:100]
+    assert response["Content-Range"] == f"bytes 0-99/{len(plenary_data)}"
+    download = client.get(f"{media_url(held, plenary.pk)}?download=1")
+    assert download.status_code == 200 and download["Content-Disposition"].endswith(
+        f'{held.applicant.pk}-plenary.webm"'
+    )
+    (downloaded,) = events(held, "evidence.downloaded")
+    assert downloaded.payload["key"] == plenary.key
+    assert downloaded.payload["audience"] == "plenary"
+    # The full file: as if it did not exist, for playback, HEAD and download alike.
+    assert client.get(media_url(held, full.pk), HTTP_RANGE="bytes=0-9").status_code == 404
+    assert client.head(media_url(held, full.pk)).status_code == 404
+    assert client.get(f"{media_url(held, full.pk)}?download=1").status_code == 404
+    assert len(events(held, "evidence.downloaded")) == 1
+
+
+def test_with_caucus_or_as_auditor_the_full_file_is_listed(held, caucus_files, ada, mia, audrey):
+    full, full_data = caucus_files["full"]
+    plenary, _ = caucus_files["plenary"]
+    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=True)
+    for user in (mia, audrey):
+        client = client_for(user)
+        html = client.get(page_url(held)).content.decode()
+        data = island(html)
+        assert {f["id"] for f in data["files"]} == {full.pk, caucus_files["ben"].pk}
+        assert str(plenary.pk) not in data["media"]
+        assert 'data-testid="replay-plenary-only"' not in html
+        (mine,) = [f for f in data["files"] if f["id"] == full.pk]
+        assert mine["excluded"] == [] and mine["audience"] == "all"
+        response = client.get(media_url(held, full.pk), HTTP_RANGE="bytes=10-19")
+        assert response.status_code == 206 and body(response) == full_data[10:20]

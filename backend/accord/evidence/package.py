@@ -268,8 +268,10 @@ def _recordings(case: Case) -> tuple[list[_StoredFile], list[dict[str, Any]]]:
                     info={**base, "kind": "recording_manifest"},
                 )
             )
+        # The full files only: a plenary-only file (for caucus-excluded replay grants) holds
+        # nothing its full file does not, and is named with its hash in the recording manifest.
         for item in RecordingFile.objects.filter(
-            session=session, version=manifest.version
+            session=session, version=manifest.version, audience="all"
         ).order_by("participant_id", "source"):
             suffix = "-screen" if item.source == "screen" else ""
             info = {

@@ -48,7 +48,7 @@ class RecordingManifestAdmin(ReadOnlyAdmin):
 
 @admin.register(RecordingFile)
 class RecordingFileAdmin(ReadOnlyAdmin):
-    list_display = ("key", "version", "source", "duration_ms", "size", "deleted_at")
+    list_display = ("key", "version", "source", "audience", "duration_ms", "size", "deleted_at")
 
 
 @admin.register(LegalHold)

@@ -1,6 +1,8 @@
 """Finalize a session's recording (docs/recording.md): per participant one WebM of camera video
 and microphone audio (and one of the screen share), muxed from the segments' packets without
-transcoding; a manifest; one ``recording.finalized`` event.
+transcoding into a seekable file (Cues, Duration); for a participant with caucus segments also
+a plenary-only file of each source (for grants that exclude caucus recordings); a manifest; one
+``recording.finalized`` event.
 
 Runs in Celery (``tasks.finalize_session``) or inline (``accord finalize-recording``). With the
 same segments as the latest version it does nothing (unless forced); otherwise it makes version
@@ -42,6 +44,7 @@ from accord.recordings.media import (
     speaking_intervals,
 )
 from accord.recordings.models import (
+    Audience,
     RecordingFile,
     RecordingManifest,
     RecordingSegment,
@@ -50,7 +53,7 @@ from accord.recordings.models import (
 )
 from accord.recordings.selectors import latest_manifest, session_interruptions, session_segments
 from accord.recordings.timeline import Interval, Span, file_time, spans_of
-from accord.rooms.models import HearingSession
+from accord.rooms.models import PLENARY, HearingSession
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +92,12 @@ def manifest_key(session: HearingSession, version: int) -> str:
     return f"{session.pk}/{name}"
 
 
-def final_key(session: HearingSession, participant_id: int, source: str) -> str:
+def final_key(
+    session: HearingSession, participant_id: int, source: str, audience: str = Audience.ALL
+) -> str:
     suffix = "-screen" if source == Source.SCREEN else ""
+    if audience == Audience.PLENARY:
+        suffix += "-plenary"
     return f"{session.pk}/final/{participant_id}{suffix}.webm"
 
 
@@ -121,6 +128,7 @@ def _download(segment: RecordingSegment, directory: Path) -> Path:
 class Built:
     participant_id: int
     source: str
+    audience: str
     path: Path
     size: int
     sha256: str
@@ -130,6 +138,9 @@ class Built:
     @property
     def duration_ms(self) -> int:
         return sum(span.duration_ms for span in self.spans)
+
+    def key(self, session: HearingSession) -> str:
+        return final_key(session, self.participant_id, self.source, self.audience)
 
 
 def _placed(
@@ -153,7 +164,8 @@ def _placed(
             # Registered with its hash, so these are the bytes the worker wrote: the segment
             # stays evidence, and the manifest says the final file lacks (part of) it.
             logger.warning("finalize: cannot demux %s: %s", segment.key, exc)
-            skipped.append({"key": segment.key, "error": f"{type(exc).__name__}: {exc}"})
+            if all(item["key"] != segment.key for item in skipped):  # once, for all files
+                skipped.append({"key": segment.key, "error": f"{type(exc).__name__}: {exc}"})
         finally:
             path.unlink(missing_ok=True)
 
@@ -174,6 +186,7 @@ def _build(
     *,
     participant_id: int,
     source: str,
+    audience: str,
     video: Sequence[RecordingSegment],
     audio: Sequence[RecordingSegment],
     directory: Path,
@@ -184,20 +197,22 @@ def _build(
         for s in (*video, *audio)
     ]
     spans = spans_of(intervals)
-    path = directory / f"final-{participant_id}-{source}.webm"
+    path = directory / f"final-{participant_id}-{source}-{audience}.webm"
     try:
-        with path.open("wb") as out:
-            size, sha256 = mux(
-                out,
-                video=_placed(video, directory, spans, VIDEO_TRACK, skipped),
-                audio=_placed(audio, directory, spans, AUDIO_TRACK, skipped),
-                opus_pre_skip=_pre_skip(audio, directory),
-            )
+        # Seekable: the writer patches the head on close, so the hash is of the file as
+        # closed, read back (mux does that).
+        size, sha256 = mux(
+            path,
+            video=_placed(video, directory, spans, VIDEO_TRACK, skipped),
+            audio=_placed(audio, directory, spans, AUDIO_TRACK, skipped),
+            opus_pre_skip=_pre_skip(audio, directory),
+            duration_ms=sum(span.duration_ms for span in spans),
+        )
     except NothingToWrite:
         path.unlink(missing_ok=True)
         return None  # nothing playable: no file rather than an empty one
     speaking = speaking_intervals(path) if audio else []
-    return Built(participant_id, source, path, size, sha256, spans, speaking)
+    return Built(participant_id, source, audience, path, size, sha256, spans, speaking)
 
 
 def _segment_json(segment: RecordingSegment) -> dict[str, Any]:
@@ -222,7 +237,8 @@ def _file_json(session: HearingSession, built: Built) -> dict[str, Any]:
     return {
         "participant": str(built.participant_id),
         "source": built.source,
-        "key": final_key(session, built.participant_id, built.source),
+        "audience": built.audience,
+        "key": built.key(session),
         "sha256": built.sha256,
         "size": built.size,
         "duration_ms": built.duration_ms,
@@ -273,32 +289,39 @@ def _build_all(
         tracks.setdefault(segment.track, []).append(segment)
     built: list[Built] = []
     for participant_id, tracks in sorted(by_participant.items()):
-        camera = tracks.get(Track.CAMERA, [])
-        microphone = tracks.get(Track.MICROPHONE, [])
-        made: list[Built | None] = []
-        if camera or microphone:
-            made.append(
-                _build(
-                    participant_id=participant_id,
-                    source=Source.AV,
-                    video=camera,
-                    audio=microphone,
-                    directory=directory,
-                    skipped=skipped,
-                )
+        sources = [
+            (Source.AV, tracks.get(Track.CAMERA, []), tracks.get(Track.MICROPHONE, [])),
+            (Source.SCREEN, tracks.get(Track.SCREEN, []), []),
+        ]
+        for source, video, audio in sources:
+            if not video and not audio:
+                continue
+            made = _build(
+                participant_id=participant_id,
+                source=source,
+                audience=Audience.ALL,
+                video=video,
+                audio=audio,
+                directory=directory,
+                skipped=skipped,
             )
-        if tracks.get(Track.SCREEN):
-            made.append(
-                _build(
-                    participant_id=participant_id,
-                    source=Source.SCREEN,
-                    video=tracks[Track.SCREEN],
-                    audio=[],
-                    directory=directory,
-                    skipped=skipped,
-                )
+            if made is not None:
+                built.append(made)
+            if all(s.group == PLENARY for s in (*video, *audio)):
+                continue
+            # Caucus media in this source: a plenary-only file too, from the plenary
+            # segments alone (a segment never mixes groups), with its own spans.
+            plenary = _build(
+                participant_id=participant_id,
+                source=source,
+                audience=Audience.PLENARY,
+                video=[s for s in video if s.group == PLENARY],
+                audio=[s for s in audio if s.group == PLENARY],
+                directory=directory,
+                skipped=skipped,
             )
-        built += [item for item in made if item is not None]
+            if plenary is not None:
+                built.append(plenary)
     return built
 
 
@@ -314,7 +337,7 @@ def _store(
         with item.path.open("rb") as data:
             put_object(
                 bucket=settings.S3_BUCKET_RECORDINGS,
-                key=final_key(session, item.participant_id, item.source),
+                key=item.key(session),
                 data=data,
                 size=item.size,
                 content_type="video/webm",
@@ -371,8 +394,9 @@ def _store(
                 session=locked,
                 participant_id=item.participant_id,
                 source=item.source,
+                audience=item.audience,
                 version=version,
-                key=final_key(session, item.participant_id, item.source),
+                key=item.key(session),
                 size=item.size,
                 sha256=item.sha256,
                 duration_ms=item.duration_ms,
@@ -395,11 +419,12 @@ def _store(
                 "segments": len(segments),
                 "files": [
                     {
-                        "key": final_key(session, item.participant_id, item.source),
+                        "key": item.key(session),
                         "sha256": item.sha256,
                         "size": item.size,
                         "participant_id": item.participant_id,
                         "source": item.source,
+                        "audience": item.audience,
                     }
                     for item in built
                 ],

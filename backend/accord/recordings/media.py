@@ -6,6 +6,7 @@ path: the speaking lane of a final file's audio.
 from __future__ import annotations
 
 import array
+import hashlib
 import heapq
 import itertools
 import math
@@ -15,11 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
-from typing import BinaryIO
 
 import av
 
-from media_worker.webm import HashingFile, TrackSpec, WebmWriter
+from media_worker.webm import TrackSpec, WebmWriter
 
 VIDEO_TRACK = 1
 AUDIO_TRACK = 2
@@ -84,17 +84,20 @@ class Timed:
 
 
 def mux(
-    out: BinaryIO,
+    path: Path,
     *,
     video: Iterable[Timed],
     audio: Iterable[Timed],
     opus_pre_skip: int = 0,
+    duration_ms: int = 0,
 ) -> tuple[int, str]:
-    """Stream the frames (each track in file order) into one WebM; returns (size, sha256).
+    """Stream the frames (each track in file order) into one seekable WebM at ``path`` (Cues,
+    Duration: the larger of ``duration_ms`` and the last frame's time); returns (size,
+    sha256) of the file as closed, read back from disk.
 
     Only one frame per track is held at a time. Video starts at its first keyframe (the
     segments do; frames before one would be undecodable); each track's timestamps never go
-    backwards. :class:`NothingToWrite` when there is nothing to write.
+    backwards. :class:`NothingToWrite` when there is nothing to write (no file is left).
     """
     videos = itertools.dropwhile(lambda f: not f.keyframe, video)
     first_video = next(videos, None)
@@ -110,16 +113,26 @@ def mux(
         streams.append(itertools.chain([first_audio], audios))
     if not tracks:
         raise NothingToWrite("nothing to write")
-    hashing = HashingFile(out)
-    writer = WebmWriter(hashing, tracks)
     last = {VIDEO_TRACK: 0, AUDIO_TRACK: 0}
-    for frame in heapq.merge(*streams, key=lambda f: f.at_ms):
-        at = max(frame.at_ms, last[frame.track])
-        last[frame.track] = at
-        writer.write(frame.track, at, frame.data, frame.keyframe)
-    writer.close()
-    hashing.flush()
-    return hashing.size, hashing.hexdigest()
+    with path.open("w+b") as out:
+        writer = WebmWriter(out, tracks, seekable=True)
+        for frame in heapq.merge(*streams, key=lambda f: f.at_ms):
+            at = max(frame.at_ms, last[frame.track])
+            last[frame.track] = at
+            writer.write(frame.track, at, frame.data, frame.keyframe)
+        writer.close(max(duration_ms, writer.last_ms))
+    return file_sha256(path)
+
+
+def file_sha256(path: Path) -> tuple[int, str]:
+    """(size, SHA-256) of a file as it is on disk."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
 
 
 def speaking_intervals(path: Path) -> list[list[int]]:

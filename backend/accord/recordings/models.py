@@ -34,6 +34,14 @@ class Source(models.TextChoices):
     SCREEN = "screen", _("Screen share")
 
 
+class Audience(models.TextChoices):
+    """Whom a final file serves: everyone with replay access (all the participant's recorded
+    media), or a grant that excludes caucus recordings (the plenary segments only)."""
+
+    ALL = "all", _("Everything recorded")
+    PLENARY = "plenary", _("Main room only")
+
+
 class RecordingSegment(models.Model):
     """One WebM segment of one track, as the media worker wrote and uploaded it."""
 
@@ -145,12 +153,18 @@ class RecordingFile(models.Model):
         SessionParticipant, on_delete=models.PROTECT, related_name="recording_files"
     )
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    # "plenary": made from the participant's plenary segments only, besides the "all" file,
+    # when they also have caucus segments; served to a grant that excludes caucus recordings.
+    audience = models.CharField(
+        _("audience"), max_length=8, choices=Audience.choices, default=Audience.ALL
+    )
     version = models.PositiveIntegerField(_("version"))
     key = models.CharField(_("object key"), max_length=400)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     duration_ms = models.PositiveBigIntegerField(_("duration (ms)"))
-    # [{"wall_start", "wall_end", "file_start_ms", "duration_ms"}]: file time to wall time.
+    # [{"wall_start", "wall_end", "file_start_ms", "duration_ms", "group"}]: file time to wall
+    # time.
     spans = models.JSONField(default=list)
     # [[start_ms, end_ms], ...] in file time: when the participant's audio was active.
     speaking = models.JSONField(default=list)
@@ -160,10 +174,10 @@ class RecordingFile(models.Model):
     class Meta:
         verbose_name = _("recording file")
         verbose_name_plural = _("recording files")
-        ordering = ["session_id", "version", "participant_id", "source"]
+        ordering = ["session_id", "version", "participant_id", "source", "audience"]
         constraints = [
             models.UniqueConstraint(
-                fields=["session", "participant", "source", "version"],
+                fields=["session", "participant", "source", "audience", "version"],
                 name="recordings_file_unique_version",
             )
         ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accord.audit.models import TraceEvent
 from accord.evidence.access import Access
-from accord.recordings.models import RecordingFile
+from accord.recordings.models import Audience, RecordingFile
 from accord.recordings.selectors import latest_files
 from accord.rooms.models import PLENARY, HearingSession, SessionParticipant
 
@@ -168,14 +168,45 @@ def holds_caucus_media(
     return False
 
 
+def has_plenary_file(file: RecordingFile) -> bool:
+    """Whether finalize made a plenary-only file beside this (full) file, in the same version."""
+    return RecordingFile.objects.filter(
+        session_id=file.session_id,
+        participant_id=file.participant_id,
+        source=file.source,
+        version=file.version,
+        audience=Audience.PLENARY,
+        deleted_at__isnull=True,
+    ).exists()
+
+
 def file_allowed(file: RecordingFile, access: Access, events: Sequence[TraceEvent]) -> bool:
     """Whether ``access`` reaches ``file``: with caucus, always; without, only a file holding no
-    caucus media. Until finalize writes plenary-only files, a participant's file with any caucus
-    time is refused whole (fail closed)."""
+    caucus media and never a full file that has a plenary-only sibling (finalize made that one
+    because the participant has caucus segments). A file with caucus media and no plenary-only
+    file (an older finalize) is refused whole (fail closed)."""
     if access.include_caucus:
         return True
+    if file.audience == Audience.ALL and has_plenary_file(file):
+        return False
     intervals = caucus_intervals(events).get(file.participant_id, [])
     return not holds_caucus_media(file.spans, intervals)
+
+
+def files_for(files: Iterable[RecordingFile], access: Access) -> list[RecordingFile]:
+    """The files the page lists for ``access``, one per participant and source: with caucus,
+    the full files; without, the plenary-only file where finalize made one, else the full file
+    (whose reach :func:`file_allowed` decides)."""
+    files = list(files)
+    plenary = {(f.participant_id, f.source): f for f in files if f.audience == Audience.PLENARY}
+    chosen = []
+    for file in files:
+        if file.audience != Audience.ALL:
+            continue
+        if not access.include_caucus:
+            file = plenary.get((file.participant_id, file.source), file)
+        chosen.append(file)
+    return chosen
 
 
 # --- The page's timeline -------------------------------------------------------------------
@@ -212,6 +243,10 @@ class ReplayFile:
     spans: list[ReplaySpan]
     speaking: list[tuple[int, int]]  # session time
     allowed: bool
+    audience: str = Audience.ALL
+    # Session time recorded but left out for this access (the caucus spans of the full file
+    # when the plenary-only file is served): the player says "not included" there.
+    excluded: list[tuple[int, int]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -224,6 +259,8 @@ class ReplayFile:
             "spans": [span.as_json() for span in self.spans],
             "speaking": [list(pair) for pair in self.speaking],
             "allowed": self.allowed,
+            "audience": self.audience,
+            "excluded": [list(pair) for pair in self.excluded],
         }
 
 
@@ -389,10 +426,12 @@ def _describe(event: TraceEvent, timeline: Timeline, access: Access) -> ReplayEv
 def session_timeline(session: HearingSession, access: Access) -> Timeline:
     """Everything the replay page shows of ``session`` for ``access``."""
     events = session_events(session)
-    files = [f for f in latest_files(session) if f.deleted_at is None]
+    stored = [f for f in latest_files(session) if f.deleted_at is None]
+    full = {(f.participant_id, f.source): f for f in stored if f.audience == Audience.ALL}
+    files = files_for(stored, access)
     participants = {p.pk: p for p in SessionParticipant.objects.filter(session=session)}
     moments = [e.occurred_at for e in events]
-    for file in files:
+    for file in stored:  # the same clock whatever the access
         for start, end in span_intervals(file.spans):
             moments += [start, end]
     if not moments:
@@ -406,9 +445,19 @@ def session_timeline(session: HearingSession, access: Access) -> Timeline:
     for file in files:
         spans = replay_spans(file.spans, origin)
         participant = participants.get(file.participant_id)
+        # Without caucus a full file is listed only when there is no plenary-only one
+        # (files_for); holding caucus media, it is then refused whole (fail closed).
         allowed = access.include_caucus or not holds_caucus_media(
             file.spans, caucus.get(file.participant_id, [])
         )
+        excluded: list[tuple[int, int]] = []
+        whole = full.get((file.participant_id, file.source))
+        if file.audience == Audience.PLENARY and whole is not None:
+            excluded = [
+                (span.start_ms, span.end_ms)
+                for span in replay_spans(whole.spans, origin)
+                if span.group != PLENARY
+            ]
         timeline.files.append(
             ReplayFile(
                 pk=file.pk,
@@ -425,6 +474,8 @@ def session_timeline(session: HearingSession, access: Access) -> Timeline:
                 # Not even when they spoke, for a file the access does not reach.
                 speaking=speaking_in_session_time(file.speaking, spans) if allowed else [],
                 allowed=allowed,
+                audience=file.audience,
+                excluded=excluded,
             )
         )
     timeline.events = [_describe(event, timeline, access) for event in events]

@@ -29,7 +29,7 @@ from accord.core.storage import s3_client
 from accord.evidence import access as evidence_access
 from accord.evidence.access import Access
 from accord.evidence.services import evidence_downloaded
-from accord.recordings.models import RecordingFile
+from accord.recordings.models import Audience, RecordingFile
 from accord.replay import selectors, services
 from accord.rooms.models import HearingSession
 
@@ -181,7 +181,9 @@ def media(request: HttpRequest, case_no: str, session_id: UUID, file_id: int) ->
     if not access.include_caucus and not selectors.file_allowed(
         file, access, selectors.session_events(session)
     ):
-        # A caucus-excluded grant and a file that holds caucus media: as if it did not exist.
+        # A caucus-excluded grant and a file that holds caucus media (a full file whose
+        # plenary-only file it is served instead, or an older one without): as if it did not
+        # exist.
         raise Http404(_("No such recording."))
     size = file.size
     download = request.GET.get("download") == "1"
@@ -207,6 +209,7 @@ def media(request: HttpRequest, case_no: str, session_id: UUID, file_id: int) ->
                 "sha256": file.sha256,
                 "size": file.size,
                 "version": file.version,
+                "audience": file.audience,
                 "via": "replay",
             },
         )
@@ -229,7 +232,8 @@ def media(request: HttpRequest, case_no: str, session_id: UUID, file_id: int) ->
         response["Content-Range"] = f"bytes {part.start}-{part.end}/{size}"
     if download:
         name = f"{session.case.case_no}-{session.pk}-{file.participant_id}"
-        name += "-screen.webm" if file.source == "screen" else ".webm"
+        name += "-screen" if file.source == "screen" else ""
+        name += "-plenary.webm" if file.audience == Audience.PLENARY else ".webm"
         disposition = content_disposition_header(as_attachment=True, filename=name)
         if disposition:
             response["Content-Disposition"] = disposition

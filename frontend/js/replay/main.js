@@ -4,7 +4,14 @@
 // when it drifts far, so every element stays within ~100 ms of the clock.
 
 import { MasterClock } from "./clock.js";
-import { compositionAt, fileTimeAt, formatClock, nextSpan, sessionTimeOf } from "./spans.js";
+import {
+  compositionAt,
+  excludedAt,
+  fileTimeAt,
+  formatClock,
+  nextSpan,
+  sessionTimeOf,
+} from "./spans.js";
 import { renderComposition, renderTimeline } from "./timeline.js";
 
 const TICK_MS = 50;
@@ -159,7 +166,11 @@ function start(root, data) {
       player.active = target !== null;
       if (player.overlay) {
         player.overlay.hidden = player.active && !player.lagging;
-        player.overlay.textContent = player.active ? strings.loading : strings.not_recorded;
+        player.overlay.textContent = player.active
+          ? strings.loading
+          : excludedAt(player.file, ms)
+            ? strings.not_included
+            : strings.not_recorded;
       }
       player.el.closest(".replay-tile")?.classList.toggle("absent", !player.active);
       if (target === null) {

@@ -23,6 +23,12 @@ export function sessionTimeOf(spans, fileMs) {
   return null;
 }
 
+/** Whether session ms is recorded but left out of this file for the viewer's access (the
+ * caucus time of a plenary-only file: [[start_ms, end_ms], ...] in file.excluded). */
+export function excludedAt(file, sessionMs) {
+  return (file.excluded ?? []).some(([start, end]) => sessionMs >= start && sessionMs < end);
+}
+
 /** The first span starting after session ms, or null. */
 export function nextSpan(spans, sessionMs) {
   return spans.find((span) => span.start_ms > sessionMs) ?? null;
