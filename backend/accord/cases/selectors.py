@@ -178,6 +178,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "recording.interrupted": gettext_lazy("Recording interrupted"),
     "recording.flushed": gettext_lazy("Recording upload completed"),
     "recording.finalized": gettext_lazy("Recording finalized"),
+    "recording.composited": gettext_lazy("Composite recording video made"),
     "recording.deleted": gettext_lazy("Recordings deleted"),
     "recording.hold_placed": gettext_lazy("Legal hold placed"),
     "recording.hold_released": gettext_lazy("Legal hold released"),

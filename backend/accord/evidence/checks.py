@@ -5,8 +5,9 @@ session of the case is registered in the case's trace.
 and manifest; this check covers the other direction: an object under
 ``<session_id>/`` in the recordings bucket that no ``recording.segment`` event
 names (a segment slipped in, or one whose registration was removed) is a failure.
-Final files (``<session_id>/final/``) and recording manifests
-(``<session_id>/manifest*.json``) are left to the recordings check.
+Final files (``<session_id>/final/``), recording manifests
+(``<session_id>/manifest*.json``) and the composite export (``<session_id>/export/``) are left
+to the recordings check.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from accord.rooms.models import HearingSession
 
 def is_segment_key(session_id: str, key: str) -> bool:
     rest = key[len(session_id) + 1 :]
-    if rest.startswith("final/"):
+    if rest.startswith(("final/", "export/")):
         return False
     return not (rest.startswith("manifest") and rest.endswith(".json"))
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from accord.recordings.models import (
     LegalHold,
+    RecordingComposite,
     RecordingFile,
     RecordingInterruption,
     RecordingManifest,
@@ -49,6 +50,11 @@ class RecordingManifestAdmin(ReadOnlyAdmin):
 @admin.register(RecordingFile)
 class RecordingFileAdmin(ReadOnlyAdmin):
     list_display = ("key", "version", "source", "audience", "duration_ms", "size", "deleted_at")
+
+
+@admin.register(RecordingComposite)
+class RecordingCompositeAdmin(ReadOnlyAdmin):
+    list_display = ("key", "manifest_version", "duration_ms", "size", "created_at", "deleted_at")
 
 
 @admin.register(LegalHold)

@@ -211,3 +211,32 @@ class LegalHold(models.Model):
     @property
     def is_active(self) -> bool:
         return self.released_at is None
+
+
+class RecordingComposite(models.Model):
+    """A grid video of the whole session (every participant's camera and microphone on the
+    session's wall-clock timeline), made from one finalize's "all" files as an export, never on
+    the live path. The object ``<session>/export/composite.webm`` holds the latest one."""
+
+    session = models.ForeignKey(
+        HearingSession, on_delete=models.PROTECT, related_name="recording_composites"
+    )
+    # The version of the RecordingManifest (finalize) whose files it was made from.
+    manifest_version = models.PositiveIntegerField(_("manifest version"))
+    key = models.CharField(_("object key"), max_length=400)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    duration_ms = models.PositiveBigIntegerField(_("duration (ms)"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recording composite")
+        verbose_name_plural = _("recording composites")
+        ordering = ["session_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -33,6 +33,7 @@ from accord.orgs.models import MediationRules
 from accord.recordings import errors
 from accord.recordings.models import (
     LegalHold,
+    RecordingComposite,
     RecordingFile,
     RecordingInterruption,
     RecordingManifest,
@@ -215,6 +216,16 @@ def session_finalize(*, session: HearingSession, force: bool = False) -> Recordi
     return finalize(session=session, force=force)
 
 
+def composite_make(*, session: HearingSession, by: User | None = None) -> RecordingComposite:
+    """Make the session's composite grid video (``accord.recordings.composite``): an export of
+    its latest finalized recording, never on the live path. One ``recording.composited`` event
+    in the transaction that writes the row. Refused (``RecordingError``: ``not_finalized``,
+    ``nothing_to_composite``, ``session_open``) when there is nothing to make it from."""
+    from accord.recordings.composite import make
+
+    return make(session=session, by=by)
+
+
 # --- Legal holds --------------------------------------------------------------------------
 
 
@@ -283,6 +294,7 @@ def _stored_objects(session: HearingSession) -> list[tuple[str, RecordingSegment
         *RecordingSegment.objects.filter(session=session, deleted_at__isnull=True),
         *RecordingFile.objects.filter(session=session, deleted_at__isnull=True),
         *RecordingManifest.objects.filter(session=session, deleted_at__isnull=True),
+        *RecordingComposite.objects.filter(session=session, deleted_at__isnull=True),
     ]
     return [(row.key, row) for row in rows]
 

@@ -7,7 +7,9 @@ deleted by retention must be named, with the same hash, by a deletion event.
 
 Only the latest version of a session's final files and ``manifest.json`` are in the store (a
 re-finalize rewrites them); earlier versions are checked against their events, not re-read.
-``manifest-v<n>.json`` objects are never rewritten and are always re-read.
+``manifest-v<n>.json`` objects are never rewritten and are always re-read. Likewise only the
+latest ``recording.composited`` composite of a session is in the store (``export/
+composite.webm``); earlier ones are checked against their events.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import Failure, VerifyReport, register_object_check
 from accord.cases.models import Case
 from accord.core.storage import sha256_of_object
-from accord.recordings.models import RecordingFile, RecordingManifest, RecordingSegment
+from accord.recordings.models import (
+    RecordingComposite,
+    RecordingFile,
+    RecordingManifest,
+    RecordingSegment,
+)
 
 
 def _where(key: str) -> str:
@@ -194,6 +201,44 @@ def _check_files(
         )
 
 
+def _check_composites(
+    chain: TraceChain, case: Case, deletions: _Deletions, report: VerifyReport
+) -> None:
+    traced = {p.get("composite_id"): p for p in _payloads(chain, "recording.composited")}
+    composites = list(RecordingComposite.objects.filter(session__case=case).order_by("id"))
+    latest: dict[str, int] = {}
+    for composite in composites:  # by id: the last one made holds the key
+        latest[str(composite.session_id)] = composite.pk
+    for composite in composites:
+        report.objects_checked += 1
+        where = _where(composite.key)
+        event = traced.pop(composite.pk, None)
+        if event is None:
+            report.failures.append(
+                Failure(where, f"no recording.composited event names composite {composite.pk}")
+            )
+            continue
+        record = {
+            "key": composite.key,
+            "size": composite.size,
+            "sha256": composite.sha256,
+            "manifest_version": composite.manifest_version,
+        }
+        if not _compare_traced(where, "composite", record, event, report):
+            continue
+        if composite.deleted_at is not None:
+            deletions.check(composite.key, composite.sha256, report)
+        elif latest[str(composite.session_id)] == composite.pk:
+            _compare_stored(composite.key, composite.size, composite.sha256, report)
+    for composite_id, event in traced.items():
+        report.failures.append(
+            Failure(
+                _where(str(event.get("key"))),
+                f"the trace records composite {composite_id} but its record is missing",
+            )
+        )
+
+
 @register_object_check
 def check_recording_objects(chain: TraceChain, report: VerifyReport) -> None:
     """Re-read every stored recording object of the chain's case and compare it with its
@@ -204,3 +249,4 @@ def check_recording_objects(chain: TraceChain, report: VerifyReport) -> None:
     deletions = _Deletions(chain)
     _check_segments(chain, case, deletions, report)
     _check_finalized(chain, case, deletions, report)
+    _check_composites(chain, case, deletions, report)
