@@ -295,9 +295,11 @@ def test_ffmpeg_sees_a_finite_duration_and_seeks_a_seekable_file(tmp_path):
     assert abs(float(result.stdout) - 10.0) < 0.05
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        assert stream.time_base is not None
         for target in (2.5, 7.2, 9.1):
             container.seek(int(target / stream.time_base), stream=stream)
             packet = next(p for p in container.demux(stream) if p.pts is not None)
+            assert packet.pts is not None
             landed = float(packet.pts * stream.time_base)
             assert target - 1.0 <= landed <= target and packet.is_keyframe, (target, landed)
 

@@ -53,7 +53,7 @@ def test_limits_out_of_order_are_refused_on_the_field(client, alice, org):
 
 @pytest.mark.parametrize("field", ["days_simple", "acceptance_days"])
 def test_limits_out_of_range_are_refused(alice, org, field):
-    values = {
+    values: dict[str, int] = {
         "days_simple": 10,
         "days_normal": 20,
         "days_complex": 40,
@@ -66,7 +66,10 @@ def test_limits_out_of_range_are_refused(alice, org, field):
             actor=Actor.for_user(alice),
             fee_free=True,
             count_working_days=True,
-            **values,
+            days_simple=values["days_simple"],
+            days_normal=values["days_normal"],
+            days_complex=values["days_complex"],
+            acceptance_days=values["acceptance_days"],
         )
     assert caught.value.code == "days_out_of_range"
     assert field in caught.value.fields

@@ -255,9 +255,11 @@ def test_final_files_are_seekable_with_a_duration_and_the_segments_packets(
     # Seeking lands on the keyframe at or before the target (keyframes each second).
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        assert stream.time_base is not None
         for target in (1.5, 3.2):
             container.seek(int(target / stream.time_base), stream=stream)
             packet = next(p for p in container.demux(stream) if p.pts is not None)
+            assert packet.pts is not None
             landed = float(packet.pts * stream.time_base)
             assert target - 1.1 <= landed <= target and packet.is_keyframe, (target, landed)
 
