@@ -228,14 +228,18 @@ async def test_a_real_senders_reports_reach_the_callback_on_the_frames_timescale
             timeout=8,
             what="a sender report after the first frame",
         )
+        arrival, ssrc, ntp, rtp, origin = next(r for r in reports if r[4] is not None)
+        assert ssrc == sender._ssrc
+        assert abs(ntp_to_unix(ntp) - arrival) < 0.5
+        assert origin is not None
+        on_frames_scale = (rtp - origin) % (1 << 32)
+        # aiortc stamps an SR with its last sent packet; the jitter buffer hands that frame
+        # over once the next frame starts arriving, so it may come just after the report.
+        await wait_until(
+            lambda: any(timestamp == on_frames_scale for _, timestamp in frames),
+            timeout=5,
+            what=f"the frame at the report's RTP time {on_frames_scale}",
+        )
     finally:
         await sender_pc.close()
         await receiver_pc.close()
-
-    arrival, ssrc, ntp, rtp, origin = next(r for r in reports if r[4] is not None)
-    assert ssrc == sender._ssrc
-    assert abs(ntp_to_unix(ntp) - arrival) < 0.5
-    assert origin is not None
-    on_frames_scale = (rtp - origin) % (1 << 32)
-    # aiortc stamps an SR with its last sent packet: a frame at most a few frames old.
-    assert any(timestamp == on_frames_scale for _, timestamp in frames)
