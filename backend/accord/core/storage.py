@@ -6,6 +6,7 @@ import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
@@ -55,8 +56,10 @@ class StoredObject:
     sha256: str
 
 
-def sha256_of_object(bucket: str, key: str, chunk_size: int = 1024 * 1024) -> tuple[int, str]:
-    """Re-read a stored object and hash it: (size, hex digest)."""
+def _read_object(
+    bucket: str, key: str, out: BinaryIO | None, chunk_size: int = 1024 * 1024
+) -> tuple[int, str]:
+    """Stream a stored object (into `out`, if given) and hash it: (size, hex digest)."""
     response = s3_client().get_object(bucket, key)
     try:
         digest = hashlib.sha256()
@@ -64,10 +67,23 @@ def sha256_of_object(bucket: str, key: str, chunk_size: int = 1024 * 1024) -> tu
         for chunk in response.stream(chunk_size):
             digest.update(chunk)
             size += len(chunk)
+            if out is not None:
+                out.write(chunk)
         return size, digest.hexdigest()
     finally:
         response.close()
         response.release_conn()
+
+
+def sha256_of_object(bucket: str, key: str, chunk_size: int = 1024 * 1024) -> tuple[int, str]:
+    """Re-read a stored object and hash it: (size, hex digest)."""
+    return _read_object(bucket, key, None, chunk_size)
+
+
+def download_object(bucket: str, key: str, path: Path) -> tuple[int, str]:
+    """Copy a stored object to `path`, hashing it on the way: (size, hex digest)."""
+    with path.open("wb") as out:
+        return _read_object(bucket, key, out)
 
 
 def put_object(

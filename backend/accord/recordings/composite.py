@@ -15,23 +15,19 @@ participant's display name. Output: WebM, VP8 (realtime deadline) and Opus, uplo
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import logging
 import math
-import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import av
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -41,8 +37,9 @@ from accord.accounts.models import User
 from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
 from accord.audit.services import trace_append
-from accord.core.storage import put_object, s3_client
+from accord.core.storage import download_object, put_object
 from accord.recordings.errors import RecordingError
+from accord.recordings.locks import session_lock
 from accord.recordings.media import file_sha256
 from accord.recordings.models import (
     Audience,
@@ -57,7 +54,6 @@ from accord.rooms.models import HearingSession, SessionStatus
 logger = logging.getLogger(__name__)
 
 ACTION = "recording.composited"
-LOCK_SECONDS = 3600
 BASE_COLOUR = "0x202020"  # a tile with nobody recorded at that moment
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -246,36 +242,12 @@ def filter_graph(
 # --- Making it ----------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _session_lock(session: HearingSession) -> Iterator[None]:
-    key = f"recordings:composite:{session.pk}"
-    token = secrets.token_hex(8)
-    if not cache.add(key, token, timeout=LOCK_SECONDS):
-        raise CompositeBusy(f"a composite of {session.pk} is being made")
-    try:
-        yield
-    finally:
-        if cache.get(key) == token:
-            cache.delete(key)
-
-
 def _download(item: RecordingFile, path: Path) -> Path:
     """Fetch a final file, checking it is still the one its row records."""
-    response = s3_client().get_object(settings.S3_BUCKET_RECORDINGS, item.key)
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with path.open("wb") as out:
-            for chunk in response.stream(1024 * 1024):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-    finally:
-        response.close()
-        response.release_conn()
-    if size != item.size or digest.hexdigest() != item.sha256:
+    size, sha256 = download_object(settings.S3_BUCKET_RECORDINGS, item.key, path)
+    if size != item.size or sha256 != item.sha256:
         raise SourceChanged(
-            f"{item.key}: stored {size} bytes sha256 {digest.hexdigest()}, recorded "
+            f"{item.key}: stored {size} bytes sha256 {sha256}, recorded "
             f"{item.size} bytes sha256 {item.sha256}"
         )
     return path
@@ -406,7 +378,11 @@ def make(*, session: HearingSession, by: User | None = None) -> RecordingComposi
     """Make the session's composite now: the object, its row and its event."""
     session = HearingSession.objects.select_related("case").get(pk=session.pk)
     sources = composite_sources(session)  # refusals before the lock: nothing to retry
-    with _session_lock(session), tempfile.TemporaryDirectory(prefix="accord-composite-") as tmp:
+    busy = CompositeBusy(f"a composite of {session.pk} is being made")
+    with (
+        session_lock("composite", session, busy),
+        tempfile.TemporaryDirectory(prefix="accord-composite-") as tmp,
+    ):
         made = build(sources.files, Path(tmp))
         key = composite_key(session)
         with made.path.open("rb") as data:

@@ -11,11 +11,9 @@ n+1: the final files and ``manifest.json`` are rewritten, ``manifest-v<n>.json``
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import logging
-import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -25,14 +23,14 @@ from typing import Any
 
 import av
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from accord.audit.actors import Actor
 from accord.audit.canonical import canonical_json, format_time
 from accord.audit.services import trace_append
-from accord.core.storage import put_object, s3_client
+from accord.core.storage import download_object, put_object
+from accord.recordings.locks import session_lock
 from accord.recordings.media import (
     AUDIO_TRACK,
     VIDEO_TRACK,
@@ -57,7 +55,6 @@ from accord.rooms.models import PLENARY, HearingSession
 
 logger = logging.getLogger(__name__)
 
-LOCK_SECONDS = 3600
 MANIFEST_FORMAT = "accord-recording-manifest/1"
 
 
@@ -67,19 +64,6 @@ class FinalizeBusy(RuntimeError):
 
 class SegmentCorrupt(RuntimeError):
     """A stored segment no longer has the hash it was registered with."""
-
-
-@contextlib.contextmanager
-def _session_lock(session: HearingSession) -> Iterator[None]:
-    key = f"recordings:finalize:{session.pk}"
-    token = secrets.token_hex(8)
-    if not cache.add(key, token, timeout=LOCK_SECONDS):
-        raise FinalizeBusy(f"a finalize of {session.pk} is running")
-    try:
-        yield
-    finally:
-        if cache.get(key) == token:
-            cache.delete(key)
 
 
 def segments_digest(segments: Sequence[RecordingSegment]) -> str:
@@ -104,21 +88,10 @@ def final_key(
 def _download(segment: RecordingSegment, directory: Path) -> Path:
     """Fetch a segment, checking it is still what was registered."""
     path = directory / f"{segment.pk}.webm"
-    response = s3_client().get_object(settings.S3_BUCKET_RECORDINGS, segment.key)
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with path.open("wb") as out:
-            for chunk in response.stream(1024 * 1024):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
-    finally:
-        response.close()
-        response.release_conn()
-    if size != segment.size or digest.hexdigest() != segment.sha256:
+    size, sha256 = download_object(settings.S3_BUCKET_RECORDINGS, segment.key, path)
+    if size != segment.size or sha256 != segment.sha256:
         raise SegmentCorrupt(
-            f"{segment.key}: stored {size} bytes sha256 {digest.hexdigest()}, registered "
+            f"{segment.key}: stored {size} bytes sha256 {sha256}, registered "
             f"{segment.size} bytes sha256 {segment.sha256}"
         )
     return path
@@ -261,7 +234,7 @@ def _upload_json(key: str, body: bytes) -> None:
 def finalize(*, session: HearingSession, force: bool = False) -> RecordingManifest | None:
     """Make the next version of the session's final files and manifest (None: nothing
     recorded); the latest version when the segments have not changed and not ``force``."""
-    with _session_lock(session):
+    with session_lock("finalize", session, FinalizeBusy(f"a finalize of {session.pk} is running")):
         session = HearingSession.objects.select_related("case").get(pk=session.pk)
         segments = list(session_segments(session))
         if not segments:
