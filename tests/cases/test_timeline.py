@@ -21,10 +21,11 @@ from accord.evidence.access import Access
 from accord.evidence.services import evidence_downloaded
 from accord.orgs.models import Role
 from accord.replay.services import replay_opened
-from accord.rooms.models import HearingSession, ParticipantRole
+from accord.rooms.models import ParticipantRole
 from accord.rooms.services import session_schedule
 from tests.cases.conftest import member
 from tests.factories import UserFactory
+from tests.rooms.conftest import hearing  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,24 +68,6 @@ def test_every_label_is_translated_to_chinese():
     assert untranslated == []
 
 
-@pytest.fixture
-def hearing(case: Case, drive, mia: User, alice: User, ben: User) -> HearingSession:
-    drive(case, CaseState.MEDIATING)
-    case.refresh_from_db()
-    return session_schedule(
-        case=case,
-        scheduled_at=timezone.now(),
-        duration_minutes=60,
-        title="第一次调解",
-        participants=[
-            (mia, ParticipantRole.MEDIATOR),
-            (alice, ParticipantRole.APPLICANT),
-            (ben, ParticipantRole.RESPONDENT),
-        ],
-        by=mia,
-    )
-
-
 def append(case: Case, action: str, actor: Actor, payload: dict[str, Any]) -> None:
     with transaction.atomic():
         trace_append(chain=case.chain, action=action, actor=actor, payload=payload)
@@ -99,7 +82,7 @@ def segment(case: Case, session_id: str, n: int) -> None:
     )
 
 
-def test_segments_are_one_line_per_hearing(hearing, mia):
+def test_segments_are_one_line_per_hearing(hearing, mia):  # noqa: F811
     case = hearing.case
     other = session_schedule(
         case=case,
@@ -145,7 +128,7 @@ def page(case: Case, user: User, prefix: str) -> str:
     return response.content.decode()
 
 
-def test_replays_and_downloads_show_who_and_when(hearing, ada, alice):
+def test_replays_and_downloads_show_who_and_when(hearing, ada, alice):  # noqa: F811
     case = hearing.case
     audrey = member(
         UserFactory(username="audrey", display_name="Audrey"), Role.AUDITOR, case.organization
@@ -179,7 +162,7 @@ def test_replays_and_downloads_show_who_and_when(hearing, ada, alice):
     assert "recording.replayed" in chinese  # the raw action stays, small, next to the words
 
 
-def test_payload_dependent_words(hearing, mia, ada, alice):
+def test_payload_dependent_words(hearing, mia, ada, alice):  # noqa: F811
     case = hearing.case
     as_mia = Actor.for_user(mia, role="mediator")
     append(case, "room.muted", as_mia, {"session_id": str(hearing.pk), "muted": True})
