@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accord.core.context_processors.navigation",
+                "accord.orgs.context_processors.navigation",
             ],
         },
     },

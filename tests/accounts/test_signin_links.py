@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accord.accounts.models import SignInLink
 from accord.accounts.services import signin_link_create
-from accord.accounts.views import DEMO_LINK_KEY
 from accord.core.api import ServiceError
+from accord.core.links import DEMO_LINK_KEY
 from tests.accounts.conftest import actions, nothing_written
 
 TTL = timedelta(hours=2)

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accord.accounts.models import SignInCode, User
 from accord.accounts.phones import normalize_phone
-from accord.orgs.selectors import is_staff_member
+from accord.accounts.roles import holds_staff_role
 
 
 def user_by_phone(phone: str) -> User | None:
@@ -28,7 +28,7 @@ def uses_staff_signin(user: User | AnonymousUser) -> bool:
     """Staff (any non-applicant role) and Django-admin users sign in with password and TOTP."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_staff or user.is_superuser or is_staff_member(user))
+    return bool(user.is_staff or user.is_superuser or holds_staff_role(user))
 
 
 def latest_signin_code(phone: str) -> SignInCode | None:

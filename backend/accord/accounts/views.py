@@ -27,18 +27,13 @@ from accord.accounts.forms import CodeForm, PasswordForm, PhoneForm, TotpForm, a
 from accord.accounts.models import User
 from accord.accounts.phones import mask_phone, normalize_phone
 from accord.core.api import ServiceError
+from accord.core.links import DEMO_LINK_KEY
+from accord.core.requests import client_ip
 
 PHONE_KEY = "accord.signin.phone"
 NEXT_KEY = "accord.signin.next"
 PENDING_KEY = "accord.staff.pending"
 ENROLL_SECRET_KEY = "accord.staff.enroll_secret"  # noqa: S105 (a session key name)
-# Read by later steps (e.g. phone confirmation before a video session) in demo mode.
-DEMO_LINK_KEY = "accord.demo_link"
-
-
-def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: trusting X-Forwarded-For needs a configured proxy list.
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 def _next_url(request: HttpRequest, candidate: str | None = None) -> str:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accord.accounts.models import User
 from accord.audit.models import TraceEvent
+from accord.cases import timeline_registry
 from accord.cases.models import (
     ApplicantType,
     Case,
@@ -41,7 +42,6 @@ from accord.cases.scope import CaseApplication
 from accord.cases.states import PARTY_PRECEDENCE, PARTY_ROLE, TRANSITIONS, Party, targets_from
 from accord.orgs.models import Organization, OrgKind, Role
 from accord.orgs.selectors import has_role, organizations_where
-from accord.rooms.models import HearingSession, ParticipantRole
 
 AnyUser = User | AnonymousUser
 StrOrPromise = str | Promise
@@ -205,10 +205,16 @@ REASON_LABELS: dict[str, dict[str, StrOrPromise]] = {
 }
 
 ROLE_LABELS: dict[str, StrOrPromise] = {
-    **dict(ParticipantRole.choices),
     **dict(Role.choices),
     "system": gettext_lazy("system"),
 }
+
+
+def _role_label(role: str) -> str:
+    """Roles of this layer, then those the apps above registered (hearing roles)."""
+    label = ROLE_LABELS.get(role) or timeline_registry.role_labels().get(role)
+    return str(label) if label is not None else role
+
 
 SEGMENT_ACTION = "recording.segment"
 
@@ -287,10 +293,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         if event.action.startswith("replay.") and isinstance(grantee, int):
             user_ids.add(grantee)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
-    titles = {
-        str(pk): title
-        for pk, title in HearingSession.objects.filter(case_id=case.pk).values_list("pk", "title")
-    }
+    titles = timeline_registry.session_titles(case.pk)
     entries = []
     for event in events:
         payload = payloads[event.seq]
@@ -301,7 +304,7 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
             action=event.action,
             label=_label(event, payload),
             actor=names.get(event.actor_user_id or 0) or str(actor.get("label", "")),
-            role=str(ROLE_LABELS.get(role, role)),
+            role=_role_label(role),
             occurred_at=event.occurred_at,
             hash=event.hash,
             reason=_reason(event.action, payload),

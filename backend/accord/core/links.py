@@ -6,6 +6,10 @@ import hashlib
 
 from accord.core.api import ServiceError
 
+# The session key a sign-in link sets (True for a demo link): read by later steps (e.g. phone
+# confirmation before a video session) in demo mode.
+DEMO_LINK_KEY = "accord.demo_link"
+
 
 class LinkUnavailable(ServiceError):
     """A link that is unknown or not for this place (404), or used or expired (410)."""

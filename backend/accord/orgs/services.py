@@ -37,6 +37,19 @@ MAX_RULE_DAYS = 365
 MAX_RETENTION_DAYS = 36500
 
 
+def applicant_membership_ensure(user: User) -> bool:
+    """The user's (active) applicant role, created or re-activated; True when it changed.
+    Registered with ``accord.accounts.roles`` (accounts sits below orgs and cannot import it)."""
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=None, role=Role.APPLICANT, defaults={"is_active": True}
+    )
+    if not created and not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+        return True
+    return created
+
+
 def _refuse(message: str, *, code: str, field: str | None = None) -> ServiceError:
     return ServiceError(message, code=code, fields={field: [message]} if field else None)
 

@@ -8,4 +8,6 @@ class RecordingsConfig(AppConfig):
     verbose_name = _("Hearing recordings")
 
     def ready(self) -> None:
-        from accord.recordings import verification  # noqa: F401  (registers object checks)
+        # In ready(): the models are loaded. verification registers the object checks of
+        # `accord verify-case`; tasks registers the finalize queue (accord.recordings.queue).
+        from accord.recordings import tasks, verification  # noqa: F401

@@ -49,6 +49,7 @@ from accord.recordings.models import (
     Source,
     Track,
 )
+from accord.recordings.queue import queue_finalize
 from accord.recordings.selectors import latest_manifest, session_interruptions, session_segments
 from accord.recordings.timeline import Interval, Span, file_time, spans_of
 from accord.rooms.models import PLENARY, HearingSession
@@ -410,9 +411,6 @@ def _store(
             pk__in=included
         )
         if newer.exists():
-            from accord.recordings.tasks import finalize_session
-
-            session_id = str(locked.pk)
-            transaction.on_commit(lambda: finalize_session.delay(session_id))
+            queue_finalize(str(locked.pk))
     logger.info("finalized %s v%d: %d files", session.pk, version, len(built))
     return manifest

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from django.db.models import QuerySet
 
 from accord.cases.models import Case
-from accord.orgs.models import MediationRules
 from accord.recordings.models import (
     LegalHold,
     RecordingFile,
@@ -15,12 +12,7 @@ from accord.recordings.models import (
     RecordingManifest,
     RecordingSegment,
 )
-from accord.rooms.models import HearingSession, RecordingState
-
-
-class RecordingFlags(NamedTuple):
-    record: bool
-    record_caucus: bool
+from accord.rooms.models import HearingSession
 
 
 def active_holds(case: Case) -> QuerySet[LegalHold]:
@@ -47,18 +39,4 @@ def latest_files(session: HearingSession) -> QuerySet[RecordingFile]:
     version = manifest.version if manifest is not None else 0
     return RecordingFile.objects.filter(session=session, version=version).order_by(
         "participant_id", "source"
-    )
-
-
-def caucus_recorded(session: HearingSession) -> bool:
-    """The case organization's caucus policy (``MediationRules.record_caucus``)."""
-    rules = MediationRules.objects.filter(organization_id=session.case.organization_id).first()
-    return bool(rules is not None and rules.record_caucus)
-
-
-def recording_flags(session: HearingSession) -> RecordingFlags:
-    """What the media worker is told: record now (state "on"), and record caucus rooms too."""
-    return RecordingFlags(
-        record=session.recording_state == RecordingState.ON,
-        record_caucus=caucus_recorded(session),
     )

@@ -31,6 +31,8 @@ from accord.core.api import ServiceError
 from accord.core.storage import remove_object, s3_client
 from accord.orgs.models import MediationRules
 from accord.recordings import errors
+from accord.recordings.composite import make
+from accord.recordings.finalize import finalize
 from accord.recordings.models import (
     LegalHold,
     RecordingComposite,
@@ -40,6 +42,7 @@ from accord.recordings.models import (
     RecordingSegment,
 )
 from accord.recordings.payloads import FlushedReport, InterruptionReport, SegmentMeta
+from accord.recordings.queue import queue_finalize
 from accord.rooms.models import HearingSession, SessionParticipant, SessionStatus
 
 logger = logging.getLogger(__name__)
@@ -189,10 +192,7 @@ def interruption_record(*, report: InterruptionReport) -> RecordingInterruption:
 
 
 def _queue_finalize(session: HearingSession) -> None:
-    from accord.recordings.tasks import finalize_session
-
-    session_id = str(session.pk)
-    transaction.on_commit(lambda: finalize_session.delay(session_id))
+    queue_finalize(str(session.pk))
 
 
 def session_flushed(*, report: FlushedReport) -> HearingSession:
@@ -211,8 +211,6 @@ def session_flushed(*, report: FlushedReport) -> HearingSession:
 
 def session_finalize(*, session: HearingSession, force: bool = False) -> RecordingManifest | None:
     """Make the session's final files and manifest (see ``accord.recordings.finalize``)."""
-    from accord.recordings.finalize import finalize
-
     return finalize(session=session, force=force)
 
 
@@ -221,8 +219,6 @@ def composite_make(*, session: HearingSession, by: User | None = None) -> Record
     its latest finalized recording, never on the live path. One ``recording.composited`` event
     in the transaction that writes the row. Refused (``RecordingError``: ``not_finalized``,
     ``nothing_to_composite``, ``session_open``) when there is nothing to make it from."""
-    from accord.recordings.composite import make
-
     return make(session=session, by=by)
 
 

@@ -6,8 +6,11 @@ from celery import shared_task
 from minio.error import S3Error
 from urllib3.exceptions import HTTPError
 
+from accord.accounts.models import User
 from accord.recordings.composite import CompositeBusy, SourceChanged
 from accord.recordings.finalize import FinalizeBusy
+from accord.recordings.queue import register_finalize_queue
+from accord.recordings.services import composite_make, recordings_expire, session_finalize
 from accord.rooms.models import HearingSession
 
 
@@ -20,8 +23,6 @@ from accord.rooms.models import HearingSession
     acks_late=True,
 )
 def finalize_session(session_id: str) -> None:
-    from accord.recordings.services import session_finalize
-
     session = HearingSession.objects.filter(pk=session_id).first()
     if session is not None:
         session_finalize(session=session)
@@ -37,9 +38,6 @@ def finalize_session(session_id: str) -> None:
 )
 def composite_session(session_id: str, by_id: int | None = None) -> None:
     """The composite export of a finalized session (never queued during the session)."""
-    from accord.accounts.models import User
-    from accord.recordings.services import composite_make
-
     session = HearingSession.objects.filter(pk=session_id).first()
     if session is not None:
         by = User.objects.filter(pk=by_id).first() if by_id is not None else None
@@ -48,6 +46,12 @@ def composite_session(session_id: str, by_id: int | None = None) -> None:
 
 @shared_task(name="accord.recordings.tasks.expire_recordings", ignore_result=True)
 def expire_recordings() -> int:
-    from accord.recordings.services import recordings_expire
-
     return len(recordings_expire())
+
+
+def _queue_finalize(session_id: str) -> None:
+    # Looked up at call time, so that tests may replace ``finalize_session.delay``.
+    finalize_session.delay(session_id)
+
+
+register_finalize_queue(_queue_finalize)

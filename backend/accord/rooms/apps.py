@@ -6,3 +6,12 @@ class RoomsConfig(AppConfig):
     name = "accord.rooms"
     label = "rooms"
     verbose_name = _("Hearing sessions")
+
+    def ready(self) -> None:
+        # In ready(): the models are loaded; the case timeline (a layer below) asks through these.
+        from accord.cases.timeline_registry import register_role_labels, register_session_titles
+        from accord.rooms.models import ParticipantRole
+        from accord.rooms.selectors import session_titles_of_case
+
+        register_role_labels(dict(ParticipantRole.choices))
+        register_session_titles(session_titles_of_case)

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from accord.core.api import ServiceError
-from accord.recordings.selectors import RecordingFlags, recording_flags
 from accord.rooms import conf, live, selectors, services
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
 from accord.rooms.schemas import ADMITTED_ONLY, MEDIATOR_ONLY, Malformed, Message, parse_message
+from accord.rooms.selectors import RecordingFlags, recording_flags
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -14,10 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
-from accord.accounts.views import DEMO_LINK_KEY
-from accord.core.links import token_hash
+from accord.core.links import DEMO_LINK_KEY, token_hash
+from accord.orgs.models import MediationRules
 from accord.rooms import live
-from accord.rooms.models import HearingSession, JoinLink, SessionParticipant, SessionStatus
+from accord.rooms.models import (
+    HearingSession,
+    JoinLink,
+    RecordingState,
+    SessionParticipant,
+    SessionStatus,
+)
 from accord.rooms.services import JoinLinkUnavailable
 
 # Participant ids whose join link (with its phone code) was confirmed in this browser session.
@@ -38,6 +44,12 @@ def session_for_participant(
     if participant is None:
         raise Http404
     return participant.session, participant
+
+
+def session_titles_of_case(case_id: int) -> dict[str, str]:
+    """{session id: title} of a case's hearings, for the case timeline."""
+    sessions = HearingSession.objects.filter(case_id=case_id).values_list("pk", "title")
+    return {str(pk): title for pk, title in sessions}
 
 
 def participant_confirmed(
@@ -163,3 +175,27 @@ def room_audience(*, participant: SessionParticipant) -> list[str]:
         pk__in=online,
     ).exclude(pk=participant.pk)
     return [other.display_name for other in others.order_by("id")]
+
+
+# --- What the media worker is told to record ------------------------------------------------
+# Derived from the room's recording state and the organization's policy only, so it lives here
+# (the consumer asks it); accord.recordings, above, stores what the worker then records.
+
+
+class RecordingFlags(NamedTuple):
+    record: bool
+    record_caucus: bool
+
+
+def caucus_recorded(session: HearingSession) -> bool:
+    """The case organization's caucus policy (``MediationRules.record_caucus``)."""
+    rules = MediationRules.objects.filter(organization_id=session.case.organization_id).first()
+    return bool(rules is not None and rules.record_caucus)
+
+
+def recording_flags(session: HearingSession) -> RecordingFlags:
+    """What the media worker is told: record now (state "on"), and record caucus rooms too."""
+    return RecordingFlags(
+        record=session.recording_state == RecordingState.ON,
+        record_caucus=caucus_recorded(session),
+    )

@@ -23,9 +23,9 @@ from accord.accounts.forms import CodeForm, add_service_error
 from accord.accounts.phones import mask_phone
 from accord.accounts.selectors import uses_staff_signin
 from accord.accounts.services import signin_code_request
-from accord.accounts.views import client_ip
 from accord.audit.actors import Actor
 from accord.core.api import ServiceError
+from accord.core.requests import client_ip
 from accord.rooms import services
 from accord.rooms.forms import AcknowledgeForm
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant

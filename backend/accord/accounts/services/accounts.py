@@ -7,29 +7,18 @@ from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
 from accord.accounts.phones import is_valid_phone, mask_phone, normalize_phone
+from accord.accounts.roles import ensure_applicant_role
 from accord.accounts.selectors import user_by_phone
 from accord.accounts.services.errors import refuse
 from accord.audit.actors import Actor
 from accord.audit.models import TraceChain
 from accord.audit.services import trace_append, trace_chain_of
-from accord.orgs.models import Membership, Role
 
 
 def user_chain(user: User) -> TraceChain:
     """The user's security chain (``user:<id>``), created on first use.
     Call inside ``transaction.atomic()``."""
     return trace_chain_of(user, key=f"user:{user.pk}")
-
-
-def ensure_applicant_membership(user: User) -> bool:
-    membership, created = Membership.objects.get_or_create(
-        user=user, organization=None, role=Role.APPLICANT, defaults={"is_active": True}
-    )
-    if not created and not membership.is_active:
-        membership.is_active = True
-        membership.save(update_fields=["is_active"])
-        return True
-    return created
 
 
 def applicant_get_or_create(*, phone: str, via: str = "sms_code") -> tuple[User, bool]:
@@ -46,7 +35,7 @@ def applicant_get_or_create(*, phone: str, via: str = "sms_code") -> tuple[User,
         if user is not None:
             return user, False
         user = User.objects.create_user(username=phone, phone=phone)
-        ensure_applicant_membership(user)
+        ensure_applicant_role(user)
         trace_append(
             chain=user_chain(user),
             action="account.created",

@@ -14,10 +14,10 @@ from django.utils.translation import ngettext
 from accord.accounts import conf, ratelimit, totp
 from accord.accounts.models import SignInCode, User
 from accord.accounts.phones import is_valid_phone, mask_phone, normalize_phone
+from accord.accounts.roles import ensure_applicant_role
 from accord.accounts.selectors import latest_signin_code, user_by_phone, uses_staff_signin
 from accord.accounts.services.accounts import (
     applicant_get_or_create,
-    ensure_applicant_membership,
     user_chain,
 )
 from accord.accounts.services.errors import refuse
@@ -190,7 +190,7 @@ def signin_code_verify(*, phone: str, code: str, client_ip: str) -> User:
         if user is None:
             user, _created = applicant_get_or_create(phone=phone)
         else:
-            ensure_applicant_membership(user)
+            ensure_applicant_role(user)
         trace_signed_in(user=user, method="sms_code", client_ip=client_ip)
     ratelimit.reset(RL_FAIL_PHONE, phone)
     return user

@@ -1,4 +1,5 @@
-"""Template context every page needs for its navigation."""
+"""Template context every page needs for its navigation: whether to link the organization
+administration (orgs knows who administers what; core, below it, cannot)."""
 
 from __future__ import annotations
 
