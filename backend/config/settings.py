@@ -56,9 +56,9 @@ INSTALLED_APPS = [
     "accord.orgs",
     "accord.cases",
     "accord.rooms",
-    "accord.evidence",
     "accord.recordings",
     "accord.replay",
+    "accord.packages",
     "accord.demo",
 ]
 

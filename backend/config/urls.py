@@ -14,14 +14,15 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("accord.cases.api_urls")),
-    path("internal/media/", include("accord.recordings.urls")),
+    path("internal/media/", include("accord.recordings.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(
     path("", include("accord.core.urls")),
     path("accounts/", include("accord.accounts.urls")),
     path("orgs/", include("accord.orgs.urls")),
-    path("cases/", include("accord.evidence.urls")),
+    path("cases/", include("accord.packages.urls")),
+    path("cases/", include("accord.recordings.urls")),
     path("cases/", include("accord.replay.urls")),
     path("cases/", include("accord.cases.urls")),
     path("rooms/", include("accord.rooms.urls")),

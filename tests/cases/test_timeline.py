@@ -17,10 +17,9 @@ from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import ACTION_LABELS, case_timeline
-from accord.evidence.access import Access
-from accord.evidence.services import evidence_downloaded
 from accord.orgs.models import Role
-from accord.replay.services import replay_opened
+from accord.replay.access import Access
+from accord.replay.services import media_downloaded, replay_opened
 from accord.rooms.models import ParticipantRole
 from accord.rooms.services import session_schedule
 from tests.cases.conftest import member
@@ -135,7 +134,7 @@ def test_replays_and_downloads_show_who_and_when(hearing, ada, alice):  # noqa: 
     )
     access = Access(case_id=case.pk, include_caucus=True, via="auditor")
     replayed = replay_opened(session=hearing, user=audrey, access=access)
-    downloaded = evidence_downloaded(
+    downloaded = media_downloaded(
         case=case,
         user=audrey,
         what={"session_id": str(hearing.pk), "key": f"{hearing.pk}/final/7.webm", "size": 1},

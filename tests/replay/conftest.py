@@ -24,7 +24,7 @@ from accord.audit.models import TraceEvent
 from accord.recordings.models import Audience, RecordingFile, RecordingManifest, Source
 from accord.rooms import services as rooms
 from accord.rooms.models import HearingSession, SessionParticipant
-from tests.evidence.conftest import (  # noqa: F401  (fixtures)
+from tests.packages.conftest import (  # noqa: F401  (fixtures)
     ada,
     alice,
     application,
@@ -36,6 +36,7 @@ from tests.evidence.conftest import (  # noqa: F401  (fixtures)
     charlie,
     cleo,
     court,
+    documented,
     drive,
     evidence_bucket,
     hearing,

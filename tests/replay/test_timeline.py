@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from accord.audit.models import TraceEvent
-from accord.evidence.access import Access
+from accord.replay.access import Access
 from accord.replay.selectors import (
     ReplaySpan,
     caucus_intervals,

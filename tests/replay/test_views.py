@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accord.audit.models import TraceEvent
-from accord.evidence import services as evidence_services
+from accord.replay import services as replay_services
 from accord.rooms.models import ParticipantRole
 from accord.rooms.services import session_schedule
 from tests.replay.conftest import Held, client_for, span
@@ -165,7 +165,7 @@ def test_a_grant_without_caucus_cannot_reach_caucus_media(held, put_file, ada, m
     # alice's file runs straight through her caucus: it holds caucus media.
     caucus_file, _ = put_file(held.applicant, [span(held.started, held.ended, 0)])
     plenary_file, plenary_data = put_file(held.respondent, [span(held.started, held.ended, 0)])
-    grant = evidence_services.replay_grant(
+    grant = replay_services.replay_grant(
         case=held.session.case, user=mia, by=ada, include_caucus=False
     )
     client = client_for(mia)
@@ -184,7 +184,7 @@ def test_a_grant_without_caucus_cannot_reach_caucus_media(held, put_file, ada, m
     assert replayed.payload["include_caucus"] is False
 
     # With caucus the same file is served.
-    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=True)
+    replay_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=True)
     assert client.get(media_url(held, caucus_file.pk), HTTP_RANGE="bytes=0-9").status_code == 206
 
 
@@ -213,14 +213,14 @@ def test_the_session_page_links_to_the_replay_for_those_with_access(held, ada, m
     page = client.get(session_page)
     assert page.status_code == 200
     assert 'data-testid="replay-link"' not in page.content.decode()
-    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
+    replay_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
     html = client.get(session_page).content.decode()
     assert f'href="{page_url(held)}"' in html
 
 
 def test_a_file_out_of_reach_shows_no_speaking_lane(held, put_file, ada, mia):
     put_file(held.applicant, [span(held.started, held.ended, 0)])
-    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
+    replay_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
     html = client_for(mia).get(page_url(held)).content.decode()
     island = re.search(
         r'<script id="replay-data" type="application/json">(.*?)</script>', html, re.S
@@ -269,7 +269,7 @@ def test_a_grant_without_caucus_is_served_the_plenary_file_and_never_the_full_on
 ):
     full, _ = caucus_files["full"]
     plenary, plenary_data = caucus_files["plenary"]
-    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
+    replay_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=False)
     client = client_for(mia)
     html = client.get(page_url(held)).content.decode()
     assert html.count('data-testid="replay-video"') == 2
@@ -306,7 +306,7 @@ def test_a_grant_without_caucus_is_served_the_plenary_file_and_never_the_full_on
 def test_with_caucus_or_as_auditor_the_full_file_is_listed(held, caucus_files, ada, mia, audrey):
     full, full_data = caucus_files["full"]
     plenary, _ = caucus_files["plenary"]
-    evidence_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=True)
+    replay_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=True)
     for user in (mia, audrey):
         client = client_for(user)
         html = client.get(page_url(held)).content.decode()

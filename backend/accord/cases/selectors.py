@@ -173,7 +173,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "room.recording_resumed": gettext_lazy("Recording resumed"),
     "room.recording_stopped": gettext_lazy("Recording stopped"),
     "room.ended": gettext_lazy("The hearing ended"),
-    # Recordings (accord.recordings, accord.replay, accord.evidence)
+    # Recordings (accord.recordings, accord.replay, accord.packages)
     "recording.segment": gettext_lazy("Recording segment registered"),
     "recording.interrupted": gettext_lazy("Recording interrupted"),
     "recording.flushed": gettext_lazy("Recording upload completed"),

@@ -1,10 +1,17 @@
-"""Reads for hearing recordings."""
+"""Reads for hearing recordings: their parts, who may hold them, how long they are kept."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.db.models import QuerySet
 
+from accord.accounts.models import User
 from accord.cases.models import Case
+from accord.cases.selectors import case_parties
+from accord.cases.states import Party
+from accord.orgs.models import MediationRules
 from accord.recordings.models import (
     LegalHold,
     RecordingFile,
@@ -40,3 +47,38 @@ def latest_files(session: HearingSession) -> QuerySet[RecordingFile]:
     return RecordingFile.objects.filter(session=session, version=version).order_by(
         "participant_id", "source"
     )
+
+
+# --- Legal holds and retention ------------------------------------------------------------
+
+DEFAULT_RETENTION_DAYS = 1825
+
+
+def may_hold(user: User, case: Case) -> bool:
+    """Administrators of the case's organization place and release legal holds."""
+    return Party.ORG_ADMIN in case_parties(case=case, user=user)
+
+
+def retention_days(case: Case) -> int:
+    rules = MediationRules.objects.filter(organization_id=case.organization_id).first()
+    return rules.recording_retention_days if rules is not None else DEFAULT_RETENTION_DAYS
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How long a hearing's recordings are kept: ``keep_until`` is ``None`` while the
+    hearing has not ended."""
+
+    session: HearingSession
+    keep_until: datetime | None
+
+
+def retention_of(case: Case) -> list[Retention]:
+    kept = timedelta(days=retention_days(case))
+    return [
+        Retention(
+            session=session,
+            keep_until=None if session.ended_at is None else session.ended_at + kept,
+        )
+        for session in HearingSession.objects.filter(case=case).order_by("scheduled_at", "pk")
+    ]

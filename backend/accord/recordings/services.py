@@ -25,11 +25,8 @@ from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
 from accord.audit.services import trace_append
 from accord.cases.models import Case
-from accord.cases.selectors import case_parties
-from accord.cases.states import Party
 from accord.core.api import ServiceError
 from accord.core.storage import remove_object, s3_client
-from accord.orgs.models import MediationRules
 from accord.recordings import errors
 from accord.recordings.composite import make
 from accord.recordings.finalize import finalize
@@ -43,11 +40,11 @@ from accord.recordings.models import (
 )
 from accord.recordings.payloads import FlushedReport, InterruptionReport, SegmentMeta
 from accord.recordings.queue import queue_finalize
+from accord.recordings.selectors import may_hold, retention_days
 from accord.rooms.models import HearingSession, SessionParticipant, SessionStatus
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_RETENTION_DAYS = 1825
 MISSING_CODES = frozenset({"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"})
 
 
@@ -225,13 +222,9 @@ def composite_make(*, session: HearingSession, by: User | None = None) -> Record
 # --- Legal holds --------------------------------------------------------------------------
 
 
-def _may_hold(user: User, case: Case) -> bool:
-    return Party.ORG_ADMIN in case_parties(case=case, user=user)
-
-
 def legal_hold_place(*, case: Case, reason: str, by: User) -> LegalHold:
     """Keep the case's recordings past their retention until the hold is released."""
-    if not _may_hold(by, case):
+    if not may_hold(by, case):
         raise ServiceError(
             _("Only an administrator of the case's organization can place a legal hold."),
             code="forbidden",
@@ -250,7 +243,7 @@ def legal_hold_place(*, case: Case, reason: str, by: User) -> LegalHold:
 
 
 def legal_hold_release(*, hold: LegalHold, by: User) -> LegalHold:
-    if not _may_hold(by, hold.case):
+    if not may_hold(by, hold.case):
         raise ServiceError(
             _("Only an administrator of the case's organization can release a legal hold."),
             code="forbidden",
@@ -278,11 +271,6 @@ def legal_hold_release(*, hold: LegalHold, by: User) -> LegalHold:
 class Expired:
     session_id: str
     keys: list[str]
-
-
-def retention_days(case: Case) -> int:
-    rules = MediationRules.objects.filter(organization_id=case.organization_id).first()
-    return rules.recording_retention_days if rules is not None else DEFAULT_RETENTION_DAYS
 
 
 def _stored_objects(session: HearingSession) -> list[tuple[str, RecordingSegment | Any]]:

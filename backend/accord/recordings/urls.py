@@ -1,11 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
-from accord.recordings import api
+from accord.recordings import views
 
 app_name = "recordings"
 
-urlpatterns = [
-    path("segments", api.SegmentsView.as_view(), name="segments"),
-    path("interruptions", api.InterruptionsView.as_view(), name="interruptions"),
-    path("flushed", api.FlushedView.as_view(), name="flushed"),
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<str:case_no>/holds/", views.hold_place, name="hold_place"),
+    path("<str:case_no>/holds/<int:hold_id>/release/", views.hold_release, name="hold_release"),
 ]

@@ -16,9 +16,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accord.audit.models import TraceEvent
-from accord.evidence.access import Access
 from accord.recordings.models import Audience, RecordingFile
 from accord.recordings.selectors import latest_files
+from accord.replay.access import Access
 from accord.rooms.models import PLENARY, HearingSession, SessionParticipant
 
 # A participant's recording stops a moment after the move that takes them into an unrecorded

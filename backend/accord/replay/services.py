@@ -1,18 +1,29 @@
-"""Writes of the replay app: the ``recording.replayed`` trace event of a page open (downloads
-of media are :func:`accord.evidence.services.evidence_downloaded`)."""
+"""Writes of the replay app: replay grants, the ``recording.replayed`` trace event of a page
+open and the ``evidence.downloaded`` event of a media download. Each write is one transaction
+with its event on the case's chain."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
 from accord.audit.actors import Actor
+from accord.audit.canonical import format_time
 from accord.audit.models import TraceEvent
 from accord.audit.services import trace_append
+from accord.cases.errors import NotAllowed
 from accord.cases.models import Case
 from accord.cases.selectors import case_role_of
-from accord.evidence.access import Access, is_case_auditor
+from accord.core.api import ServiceError
 from accord.orgs.models import Role
+from accord.replay.access import Access, is_case_auditor, may_grant
+from accord.replay.models import ReplayGrant
 from accord.rooms.models import HearingSession
 
 
@@ -21,6 +32,87 @@ def _actor(case: Case, user: User) -> Actor:
     if role is None and is_case_auditor(user, case):
         role = Role.AUDITOR.value
     return Actor.for_user(user, role=role)
+
+
+def _locked_case(case: Case) -> Case:
+    return Case.objects.select_related("chain", "organization").get(pk=case.pk)
+
+
+def _revoke(grant: ReplayGrant, *, by: User, case: Case, reason: str) -> None:
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = by
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    trace_append(
+        chain=case.chain,
+        action="replay.revoked",
+        actor=_actor(case, by),
+        payload={"grant": grant.pk, "user_id": grant.user_id, "reason": reason},
+    )
+
+
+def replay_grant(
+    *,
+    case: Case,
+    user: User,
+    by: User,
+    include_caucus: bool,
+    expires_at: datetime | None = None,
+) -> ReplayGrant:
+    """Give ``user`` replay (and, with caucus, export) access to ``case``.
+
+    ``by`` must administer or audit the case's mediation organization. A live
+    grant of the same user is revoked first (its own ``replay.revoked`` event).
+    """
+    if not may_grant(by, case):
+        raise NotAllowed(_("Only administrators and auditors of the organization grant access."))
+    if not user.is_active:
+        raise ServiceError(_("This account is not active."), code="inactive_user")
+    now = timezone.now()
+    if expires_at is not None and expires_at <= now:
+        raise ServiceError(
+            _("The expiry must be in the future."),
+            code="invalid",
+            fields={"expires_at": [_("The expiry must be in the future.")]},
+        )
+    with transaction.atomic():
+        locked = _locked_case(case)
+        for old in ReplayGrant.objects.select_for_update().filter(
+            case=locked, user=user, revoked_at__isnull=True
+        ):
+            _revoke(old, by=by, case=locked, reason="replaced")
+        grant = ReplayGrant.objects.create(
+            case=locked,
+            user=user,
+            granted_by=by,
+            include_caucus=include_caucus,
+            granted_at=now,
+            expires_at=expires_at,
+        )
+        trace_append(
+            chain=locked.chain,
+            action="replay.granted",
+            actor=_actor(locked, by),
+            payload={
+                "grant": grant.pk,
+                "user_id": user.pk,
+                "username": user.get_username(),
+                "include_caucus": include_caucus,
+                "expires_at": None if expires_at is None else format_time(expires_at),
+            },
+        )
+    return grant
+
+
+def replay_revoke(*, grant: ReplayGrant, by: User) -> ReplayGrant:
+    case = grant.case
+    if not may_grant(by, case):
+        raise NotAllowed(_("Only administrators and auditors of the organization grant access."))
+    with transaction.atomic():
+        locked = ReplayGrant.objects.select_for_update().get(pk=grant.pk)
+        if locked.revoked_at is not None:
+            return locked
+        _revoke(locked, by=by, case=_locked_case(case), reason="revoked")
+    return locked
 
 
 def replay_opened(*, session: HearingSession, user: User, access: Access) -> TraceEvent:
@@ -38,4 +130,16 @@ def replay_opened(*, session: HearingSession, user: User, access: Access) -> Tra
                 "grant": access.grant_id,
                 "include_caucus": access.include_caucus,
             },
+        )
+
+
+def media_downloaded(*, case: Case, user: User, what: Mapping[str, Any]) -> TraceEvent:
+    """A download of media or of a package file (``what`` names it: key, sha256, session…)."""
+    with transaction.atomic():
+        locked = _locked_case(case)
+        return trace_append(
+            chain=locked.chain,
+            action="evidence.downloaded",
+            actor=_actor(locked, user),
+            payload=dict(what),
         )

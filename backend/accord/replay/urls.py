@@ -11,4 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.media,
         name="media",
     ),
+    path("<str:case_no>/grants/", views.grant_create, name="grant_create"),
+    path("<str:case_no>/grants/<int:grant_id>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

@@ -1,6 +1,6 @@
 """The replay page of a hearing session and the streaming view of its final files.
 
-Both answer 404 to whoever has no replay access (:mod:`accord.evidence.access`), checked on
+Both answer 404 to whoever has no replay access (:mod:`accord.replay.access`), checked on
 every request: a media URL is worth nothing without the session cookie of a user with access.
 Media is streamed from the private recordings bucket with HTTP range support.
 """
@@ -10,27 +10,32 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accord.accounts.models import User
+from accord.core.api import ServiceError
 from accord.core.storage import s3_client
-from accord.evidence import access as evidence_access
-from accord.evidence.access import Access
-from accord.evidence.services import evidence_downloaded
 from accord.recordings.models import Audience, RecordingFile
+from accord.replay import access as replay_access
 from accord.replay import selectors, services
+from accord.replay.access import Access
+from accord.replay.forms import GrantForm
+from accord.replay.models import ReplayGrant
 from accord.rooms.models import HearingSession
 
 CHUNK = 256 * 1024
@@ -42,7 +47,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _session(request: HttpRequest, case_no: str, session_id: UUID) -> tuple[HearingSession, Access]:
-    session, access = evidence_access.access_session_for_replay(
+    session, access = replay_access.access_session_for_replay(
         user=request.user, session_id=session_id
     )
     if session.case.case_no != case_no:
@@ -199,7 +204,7 @@ def media(request: HttpRequest, case_no: str, session_id: UUID, file_id: int) ->
     part = byte_range or ByteRange(0, size - 1)
     head = request.method == "HEAD"
     if download and not head:
-        evidence_downloaded(
+        services.media_downloaded(
             case=session.case,
             user=_user(request),
             what={
@@ -238,3 +243,53 @@ def media(request: HttpRequest, case_no: str, session_id: UUID, file_id: int) ->
         if disposition:
             response["Content-Disposition"] = disposition
     return response
+
+
+# --- Replay grants (their form is on the verification page, accord.packages) ---------------
+
+# The page the grant forms are on (accord.packages, a layer above, names its URL so).
+VERIFY_PAGE = "packages:verify"
+
+
+@login_required
+@require_POST
+def grant_create(request: HttpRequest, case_no: str) -> HttpResponse:
+    user = _user(request)
+    case = replay_access.access_case_for_granting(user=user, case_no=case_no)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        grantee = User.objects.filter(
+            username=form.cleaned_data["username"], is_active=True
+        ).first()
+        if grantee is None:
+            messages.error(request, _("No active user with this user name."))
+        else:
+            days = form.cleaned_data["days"]
+            try:
+                services.replay_grant(
+                    case=case,
+                    user=grantee,
+                    by=user,
+                    include_caucus=form.cleaned_data["include_caucus"],
+                    expires_at=None if days is None else timezone.now() + timedelta(days=days),
+                )
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Access granted."))
+    else:
+        messages.error(request, _("Check the grant form."))
+    return redirect(VERIFY_PAGE, case_no=case.case_no)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, case_no: str, grant_id: int) -> HttpResponse:
+    user = _user(request)
+    case = replay_access.access_case_for_granting(user=user, case_no=case_no)
+    grant = ReplayGrant.objects.filter(case=case, pk=grant_id).select_related("case").first()
+    if grant is None:
+        raise Http404(_("No such grant."))
+    services.replay_revoke(grant=grant, by=user)
+    messages.success(request, _("Access revoked."))
+    return redirect(VERIFY_PAGE, case_no=case.case_no)

@@ -9,7 +9,7 @@ from django import template
 from django.urls import reverse
 
 from accord.cases.models import Case
-from accord.evidence.access import case_access, replay_access
+from accord.replay.access import case_access, replay_access
 from accord.rooms.models import HearingSession, SessionStatus
 
 register = template.Library()

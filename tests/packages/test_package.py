@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from accord.audit.models import TraceEvent
 from accord.cases.models import Case, Evidence
 from accord.core.storage import s3_client
-from accord.evidence.package import export_case_to_path
-from tests.evidence.conftest import PDF, rewrite_zip, run_verifier
+from accord.packages.export import export_case_to_path
+from tests.packages.conftest import PDF, rewrite_zip, run_verifier
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +203,7 @@ def test_the_verifier_checks_an_unpacked_directory_from_inside(documented, tmp_p
         archive.extractall(unpacked)
     import subprocess
 
-    from tests.evidence.conftest import system_python
+    from tests.packages.conftest import system_python
 
     result = subprocess.run(
         [system_python(), "-I", "-S", "verify.py"],
@@ -261,7 +261,7 @@ def test_export_on_behalf_of_an_auditor_names_them(documented, audrey, tmp_path)
 
 
 def test_the_package_is_written_to_a_path_atomically(documented, tmp_path, monkeypatch):
-    from accord.evidence import package as package_module
+    from accord.packages import export as package_module
 
     def boom(*args: object, **kwargs: object) -> None:
         raise package_module.PackageError("storage gone")

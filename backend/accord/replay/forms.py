@@ -13,11 +13,3 @@ class GrantForm(forms.Form):
         max_value=3650,
         required=False,
     )
-
-
-class HoldForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for the legal hold"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )

@@ -39,9 +39,9 @@ from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
 from accord.cases.models import Case
-from accord.evidence.models import ReplayGrant
 from accord.orgs.models import Role
 from accord.orgs.selectors import has_role
+from accord.replay.models import ReplayGrant
 from accord.rooms.models import PLENARY, HearingSession
 
 AnyUser = User | AnonymousUser

@@ -40,7 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from django.apps import apps
+from django.conf import settings
 from minio.error import S3Error
 
 from accord.accounts.models import User
@@ -48,7 +48,8 @@ from accord.audit.canonical import canonical_json, format_time
 from accord.audit.models import TraceEvent
 from accord.cases.models import Case, Evidence
 from accord.core.storage import s3_client
-from accord.evidence import services
+from accord.packages import services
+from accord.recordings.models import RecordingFile, RecordingManifest
 from accord.rooms.models import HearingSession, SessionParticipant
 
 PACKAGE_FORMAT = "accord-evidence-package"
@@ -238,12 +239,6 @@ def _documents(case: Case) -> list[_StoredFile]:
 def _recordings(case: Case) -> tuple[list[_StoredFile], list[dict[str, Any]]]:
     """The latest finalize of every session: per-participant files and the recording manifest.
     Files deleted by retention are described (with their recorded hash) but not included."""
-    if not apps.is_installed("accord.recordings"):
-        return [], []
-    from django.conf import settings
-
-    from accord.recordings.models import RecordingFile, RecordingManifest
-
     bucket = settings.S3_BUCKET_RECORDINGS
     files: list[_StoredFile] = []
     gone: list[dict[str, Any]] = []
@@ -399,7 +394,7 @@ def _sha256_of(handle: IO[bytes]) -> tuple[int, str]:
 def export_case(*, case: Case, user: User | None, out: IO[bytes], via: str) -> PackageResult:
     """Trace the export, build the package into ``out`` (a seekable, readable binary
     file opened for writing), then trace its hashes. Callers check permission
-    (:func:`accord.evidence.access.export_allowed`)."""
+    (:func:`accord.replay.access.export_allowed`)."""
     event = services.case_exported(case=case, user=user, via=via)
     manifest_sha256, head_seq, head_hash, count, differences = build_package(
         case=case, upto_seq=event.seq, out=out, exported_by=user, created_at=event.occurred_at

@@ -1,6 +1,6 @@
-"""Legal holds on the verification page: an administrator of the case's organization places
-and releases them (POST only, each one trace event); nobody else can; the page shows the
-active hold and until when the recordings are kept."""
+"""Legal holds, whose forms are on the verification page: an administrator of the case's
+organization places and releases them (POST only, each one trace event); nobody else can; the
+page shows the active hold and until when the recordings are kept."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from accord.audit.models import TraceEvent
 from accord.orgs.models import MediationRules
 from accord.recordings.models import LegalHold
 from accord.rooms.models import SessionStatus
+from tests.packages.conftest import audrey  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_get_is_not_allowed(hearing, ada):
     assert LegalHold.objects.filter(case=case).count() == 1 and hold.is_active
 
 
-def test_others_get_404_and_nothing_changes(hearing, ada, mia, audrey, alice, charlie):
+def test_others_get_404_and_nothing_changes(hearing, ada, mia, audrey, alice, charlie):  # noqa: F811
     case = hearing.case
     hold = LegalHold.objects.create(case=case, reason="kept", placed_by=ada)
     before = case.chain.head_seq

@@ -17,7 +17,7 @@ from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.cases.models import Case, Evidence
 from accord.core.storage import s3_client
-from tests.evidence.conftest import PDF, sql, triggers_disabled
+from tests.packages.conftest import PDF, sql, triggers_disabled
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_an_unregistered_recording_segment_is_named(hearing, s3):
             payload={"key": registered, "sha256": "0" * 64, "size": 8},
         )
     from accord.audit.verify import VerifyReport
-    from accord.evidence.checks import check_unregistered_recording_objects
+    from accord.recordings.verification import check_unregistered_recording_objects
 
     report = VerifyReport(chain_key=case.chain_key)
     check_unregistered_recording_objects(case.chain, report)

@@ -11,15 +11,15 @@ from django.utils import timezone
 
 from accord.audit.models import TraceEvent
 from accord.cases.errors import NotAllowed
-from accord.evidence import services
-from accord.evidence.access import (
+from accord.orgs.models import Role
+from accord.replay import services
+from accord.replay.access import (
     case_access,
     export_allowed,
     replay_access,
     verification_allowed,
 )
-from accord.evidence.models import ReplayGrant
-from accord.orgs.models import Role
+from accord.replay.models import ReplayGrant
 from tests.cases.conftest import member
 from tests.factories import UserFactory
 
@@ -132,7 +132,7 @@ def test_pages_are_404_without_access(documented, mia, alice, charlie, ben):
 
 
 def test_an_auditor_downloads_the_package(documented, audrey, tmp_path):
-    from tests.evidence.conftest import run_verifier
+    from tests.packages.conftest import run_verifier
 
     response = client_for(audrey).post(f"/en/cases/{documented.case_no}/package/")
     assert response.status_code == 200

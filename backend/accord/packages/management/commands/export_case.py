@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accord.accounts.models import User
 from accord.cases.models import Case
-from accord.evidence.access import export_allowed
-from accord.evidence.package import PackageError, export_case_to_path
+from accord.packages.export import PackageError, export_case_to_path
+from accord.replay.access import export_allowed
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Explicit access to a case's recordings and evidence package (R7, issue 5).
 
 Auditors of the case's organizations have access by default (see
-:mod:`accord.evidence.access`); anyone else only through a :class:`ReplayGrant`
+:mod:`accord.replay.access`); anyone else only through a :class:`ReplayGrant`
 made by an administrator or auditor of the case's mediation organization.
 Grants are never deleted: revoking sets ``revoked_at``, and both are trace events.
 """
@@ -54,7 +54,7 @@ class ReplayGrant(models.Model):
             models.UniqueConstraint(
                 fields=["case", "user"],
                 condition=models.Q(revoked_at__isnull=True),
-                name="evidence_one_live_grant_per_user",
+                name="replay_one_live_grant_per_user",
             ),
         ]
 
