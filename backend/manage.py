@@ -9,6 +9,7 @@ from pathlib import Path
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Imported once backend/ is on the path and the settings are named, not to dodge a cycle.
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

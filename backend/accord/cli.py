@@ -12,6 +12,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Imported once the settings module is named (Django's manage.py pattern), not to dodge a cycle.
     from django.core.management import execute_from_command_line
 
     argv = ["accord", *sys.argv[1:]]

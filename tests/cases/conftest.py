@@ -24,7 +24,7 @@ from rest_framework.test import APIClient
 from accord.accounts.models import User
 from accord.audit.models import TraceChain, TraceEvent
 from accord.cases import services
-from accord.cases.models import Case, CaseCounter, CaseState, Consultation, Evidence
+from accord.cases.models import Case, CaseCounter, CaseState, Consultation, Material
 from accord.core.storage import ensure_buckets, s3_client
 from accord.orgs.models import Membership, Organization, Role
 from tests.cases.factories import (
@@ -246,6 +246,6 @@ def snapshot(object_prefix: str = "cases/") -> Snapshot:
         chains=TraceChain.objects.count(),
         events=TraceEvent.objects.count(),
         consultations=tuple(Consultation.objects.order_by("id").values_list("id", "status")),
-        evidence=Evidence.objects.count(),
+        evidence=Material.objects.count(),
         objects=list_objects(object_prefix),
     )

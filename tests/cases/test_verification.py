@@ -12,14 +12,14 @@ from accord.audit.models import TraceChain
 from accord.audit.verify import verify_all
 from accord.cases import services
 from accord.core.storage import s3_client
-from tests.cases.test_evidence import PDF, png_bytes
+from tests.cases.test_materials import PDF, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def evidence(case, alice):
-    return services.evidence_upload(
+    return services.material_upload(
         case=case, user=alice, name="a.pdf", stream=io.BytesIO(PDF), size=len(PDF)
     )
 
@@ -33,7 +33,7 @@ def replace_object(evidence, data: bytes) -> None:
 
 
 def test_an_intact_case_verifies_with_its_objects(case, evidence):
-    services.evidence_upload(
+    services.material_upload(
         case=case, user=case.applicant, name="b.png", stream=io.BytesIO(png_bytes())
     )
     report = verify(case)

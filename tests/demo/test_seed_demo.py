@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import verify_all
-from accord.cases.models import Case, CaseState, Evidence, IntakeChannel
+from accord.cases.models import Case, CaseState, IntakeChannel, Material
 from accord.core.storage import ensure_buckets
 from accord.orgs.models import Membership, Organization, OrgKind, Role
 from accord.rooms.models import HearingSession
@@ -46,11 +46,11 @@ def test_the_demo_has_about_twenty_cases_across_states_and_channels(seeded):
 
 
 def test_every_demo_case_verifies_including_its_evidence_object(seeded):
-    assert Evidence.objects.count() == 1
+    assert Material.objects.count() == 1
     for case in Case.objects.all():
         report = verify_all(case.chain)
         assert report.ok, (case.case_no, report.first_failure)
-    evidence_case = Evidence.objects.get().case
+    evidence_case = Material.objects.get().case
     assert verify_all(evidence_case.chain).objects_checked == 1
 
 

@@ -1,4 +1,4 @@
-"""Evidence tests reuse the case tests' cast (alice applies, ada administers FMC, mia
+"""Evidence package tests reuse the case tests' cast (alice applies, ada administers FMC, mia
 mediates, ben is the bank, cleo a court clerk, charlie has no business here) and add an
 auditor of FMC, a case in mediation with a hearing and two evidence files, and helpers
 to run the shipped verifier the way a court would: system Python, isolated, no site."""
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.cases import services as case_services
-from accord.cases.models import Case, CaseState, Evidence
+from accord.cases.models import Case, CaseState, Material
 from accord.orgs.models import Role
 from accord.rooms.models import HearingSession, ParticipantRole
 from accord.rooms.services import session_schedule
@@ -78,8 +78,8 @@ def hearing(mediating: Case, mia: User, alice: User, ben: User) -> HearingSessio
     )
 
 
-def upload(case: Case, user: User, data: bytes, name: str) -> Evidence:  # noqa: F811
-    return case_services.evidence_upload(
+def upload(case: Case, user: User, data: bytes, name: str) -> Material:  # noqa: F811
+    return case_services.material_upload(
         case=case, user=user, name=name, stream=io.BytesIO(data), size=len(data)
     )
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accord.audit.models import TraceEvent
-from accord.cases.models import Case, Evidence
+from accord.cases.models import Case, Material
 from accord.core.storage import s3_client
 from accord.packages.export import export_case_to_path
 from tests.packages.conftest import PDF, rewrite_zip, run_verifier
@@ -222,7 +222,7 @@ def test_the_verifier_checks_an_unpacked_directory_from_inside(documented, tmp_p
 def test_a_changed_stored_object_is_exported_as_is_and_rejected(
     documented, tmp_path, evidence_bucket
 ):
-    evidence = Evidence.objects.filter(case=documented).order_by("id").first()
+    evidence = Material.objects.filter(case=documented).order_by("id").first()
     assert evidence is not None
     forged = PDF.replace(b"1 0 obj", b"7 0 obj")
     import io

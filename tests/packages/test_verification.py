@@ -15,7 +15,7 @@ from django.test import Client
 
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
-from accord.cases.models import Case, Evidence
+from accord.cases.models import Case, Material
 from accord.core.storage import s3_client
 from tests.packages.conftest import PDF, sql, triggers_disabled
 
@@ -70,7 +70,7 @@ def test_a_deleted_trace_row_is_named(documented):
 
 
 def test_a_changed_stored_evidence_object_is_named(documented):
-    evidence = Evidence.objects.filter(case=documented).order_by("id").first()
+    evidence = Material.objects.filter(case=documented).order_by("id").first()
     assert evidence is not None
     forged = PDF.replace(b"1 0 obj", b"8 0 obj")
     s3_client().put_object(evidence.bucket, evidence.object_key, io.BytesIO(forged), len(forged))

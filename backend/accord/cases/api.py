@@ -28,7 +28,7 @@ from accord.cases.serializers import (
     ConsultationSerializer,
     ErrorSerializer,
     EvidenceInputSerializer,
-    EvidenceSerializer,
+    MaterialSerializer,
     TransitionInputSerializer,
 )
 
@@ -121,24 +121,24 @@ class CaseTransitionView(APIView):
         return Response(case_detail_data(case, user))
 
 
-class CaseEvidenceView(APIView):
+class CaseMaterialsView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
         operation_id="cases_evidence_list",
         summary="The case's evidence files",
-        responses={200: EvidenceSerializer(many=True), 404: _NOT_FOUND},
+        responses={200: MaterialSerializer(many=True), 404: _NOT_FOUND},
     )
     def get(self, request: Request, case_no: str) -> Response:
         case = selectors.access_case(user=_user(request), case_no=case_no)
-        return Response(EvidenceSerializer(selectors.evidence_for_case(case=case), many=True).data)
+        return Response(MaterialSerializer(selectors.materials_of_case(case=case), many=True).data)
 
     @extend_schema(
         operation_id="cases_evidence_upload",
         summary="Upload an evidence file (type read from the content)",
         request={"multipart/form-data": EvidenceInputSerializer},
         responses={
-            201: EvidenceSerializer,
+            201: MaterialSerializer,
             400: _error("`invalid`, `empty_file` or `upload_interrupted`."),
             403: _error("`permission_denied`."),
             404: _NOT_FOUND,
@@ -154,10 +154,10 @@ class CaseEvidenceView(APIView):
         serializer = EvidenceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        evidence = services.evidence_upload(
+        evidence = services.material_upload(
             case=case, user=user, name=upload.name or "", stream=upload, size=upload.size
         )
-        return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
+        return Response(MaterialSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
 
 class ConsultationListCreateView(APIView):

@@ -10,7 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.CaseTransitionView.as_view(),
         name="api-case-transitions",
     ),
-    path("cases/<str:case_no>/evidence/", api.CaseEvidenceView.as_view(), name="api-case-evidence"),
+    path(
+        "cases/<str:case_no>/evidence/", api.CaseMaterialsView.as_view(), name="api-case-materials"
+    ),
     path("consultations/", api.ConsultationListCreateView.as_view(), name="api-consultations"),
     path(
         "consultations/<int:consultation_id>/",

@@ -7,4 +7,5 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        from accord.cases import verification  # noqa: F401  (registers object checks)
+        # In ready(): the models are loaded; registers the object checks of `accord verify-case`.
+        from accord.cases import verification  # noqa: F401

@@ -212,7 +212,7 @@ class TransitionForm(forms.Form):
             field.queryset = mediators
 
 
-class EvidenceForm(forms.Form):
+class MaterialForm(forms.Form):
     file = forms.FileField(label=_("Evidence file"))
 
 

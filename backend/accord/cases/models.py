@@ -341,11 +341,12 @@ class Case(models.Model):
         return f"case:{self.case_no}"
 
 
-class Evidence(models.Model):
-    """A file stored in object storage. Written only after the upload succeeded."""
+class Material(models.Model):
+    """A file a party or staff member added to the case (案件材料), stored in object storage.
+    Written only after the upload succeeded."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="materials")
     name = models.CharField(_("file name"), max_length=255)
     # Detected from the bytes, never taken from the name or the client's header.
     content_type = models.CharField(_("content type"), max_length=100)
@@ -362,8 +363,8 @@ class Evidence(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:

@@ -35,8 +35,8 @@ from accord.cases.models import (
     CaseState,
     Consultation,
     DisputeNature,
-    Evidence,
     IntakeChannel,
+    Material,
 )
 from accord.cases.scope import CaseApplication
 from accord.cases.states import PARTY_PRECEDENCE, PARTY_ROLE, TRANSITIONS, Party, targets_from
@@ -332,15 +332,15 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
     return entries
 
 
-def evidence_for_case(*, case: Case) -> QuerySet[Evidence]:
-    return Evidence.objects.filter(case=case).select_related("uploaded_by").order_by("id")
+def materials_of_case(*, case: Case) -> QuerySet[Material]:
+    return Material.objects.filter(case=case).select_related("uploaded_by").order_by("id")
 
 
-def access_evidence(*, user: AnyUser, case_no: str, evidence_uuid: UUID | str) -> Evidence:
+def access_material(*, user: AnyUser, case_no: str, evidence_uuid: UUID | str) -> Material:
     case = access_case(user=user, case_no=case_no)
     try:
-        return evidence_for_case(case=case).get(uuid=evidence_uuid)
-    except (Evidence.DoesNotExist, ValueError) as exc:
+        return materials_of_case(case=case).get(uuid=evidence_uuid)
+    except (Material.DoesNotExist, ValueError) as exc:
         raise Http404(_("No such evidence.")) from exc
 
 

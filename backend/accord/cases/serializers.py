@@ -9,12 +9,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from accord.cases.models import Case, Consultation, Evidence
+from accord.cases.models import Case, Consultation, Material
 from accord.cases.scope import CaseApplication
 from accord.cases.selectors import (
     case_allowed_transitions,
     case_timeline,
-    evidence_for_case,
+    materials_of_case,
     organization_by_code,
 )
 from accord.orgs.models import Organization
@@ -93,14 +93,14 @@ class TimelineEntrySerializer(serializers.Serializer[Any]):
     until = serializers.DateTimeField(allow_null=True)
 
 
-class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
+class MaterialSerializer(serializers.ModelSerializer[Material]):
     uploaded_by = serializers.SerializerMethodField()
 
     class Meta:
-        model = Evidence
+        model = Material
         fields = ["uuid", "name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
 
-    def get_uploaded_by(self, evidence: Evidence) -> str:
+    def get_uploaded_by(self, evidence: Material) -> str:
         return str(evidence.uploaded_by)
 
 
@@ -139,9 +139,9 @@ class CaseDetailSerializer(CaseSerializer):
     def get_timeline(self, case: Case) -> Any:
         return TimelineEntrySerializer(case_timeline(case=case), many=True).data
 
-    @extend_schema_field(EvidenceSerializer(many=True))
+    @extend_schema_field(MaterialSerializer(many=True))
     def get_evidence(self, case: Case) -> Any:
-        return EvidenceSerializer(evidence_for_case(case=case), many=True).data
+        return MaterialSerializer(materials_of_case(case=case), many=True).data
 
     def get_allowed_transitions(self, case: Case) -> list[str]:
         user = self.context["user"]

@@ -18,10 +18,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:case_no>/", views.detail, name="detail"),
     path("<str:case_no>/transition/", views.transition, name="transition"),
     path("<str:case_no>/materials/", views.sign_materials, name="sign_materials"),
-    path("<str:case_no>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("<str:case_no>/evidence/", views.material_upload, name="material_upload"),
     path(
         "<str:case_no>/evidence/<uuid:evidence_uuid>/",
-        views.evidence_download,
-        name="evidence_download",
+        views.material_download,
+        name="material_download",
     ),
 ]

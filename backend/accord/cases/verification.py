@@ -14,7 +14,7 @@ from urllib3.exceptions import HTTPError
 
 from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import Failure, VerifyReport, register_object_check
-from accord.cases.models import Case, Evidence
+from accord.cases.models import Case, Material
 from accord.core.storage import sha256_of_object
 
 
@@ -22,7 +22,7 @@ def _where(bucket: str, key: str) -> str:
     return f"object {bucket}/{key}"
 
 
-def _check_one(evidence: Evidence, traced: dict[str, Any] | None, report: VerifyReport) -> None:
+def _check_one(evidence: Material, traced: dict[str, Any] | None, report: VerifyReport) -> None:
     where = _where(evidence.bucket, evidence.object_key)
     if traced is None:
         report.failures.append(Failure(where, "no evidence.uploaded event in the trace names it"))
@@ -56,7 +56,7 @@ def _check_one(evidence: Evidence, traced: dict[str, Any] | None, report: Verify
 
 
 @register_object_check
-def check_evidence_objects(chain: TraceChain, report: VerifyReport) -> None:
+def check_material_objects(chain: TraceChain, report: VerifyReport) -> None:
     """Re-read every evidence object of the chain's case from S3 and compare its
     size and SHA-256 with the record and with the ``evidence.uploaded`` event."""
     case = Case.objects.filter(chain=chain).first()
@@ -66,7 +66,7 @@ def check_evidence_objects(chain: TraceChain, report: VerifyReport) -> None:
     for event in TraceEvent.objects.filter(chain=chain, action="evidence.uploaded"):
         payload = event.payload if isinstance(event.payload, dict) else {}
         traced[str(payload.get("key"))] = payload
-    for evidence in Evidence.objects.filter(case=case).order_by("id"):
+    for evidence in Material.objects.filter(case=case).order_by("id"):
         report.objects_checked += 1
         _check_one(evidence, traced.pop(evidence.object_key, None), report)
     for key, payload in traced.items():

@@ -22,7 +22,7 @@ from accord.cases.forms import (
     AnswerForm,
     ApplicationForm,
     ConsultationForm,
-    EvidenceForm,
+    MaterialForm,
     MaterialsSignedForm,
     ReferralForm,
     TransitionForm,
@@ -222,7 +222,7 @@ def _detail_context(case: Case, user: User) -> dict[str, Any]:
     return {
         "case": case,
         "timeline": selectors.case_timeline(case=case),
-        "evidence": selectors.evidence_for_case(case=case),
+        "evidence": selectors.materials_of_case(case=case),
         "actions": actions,
         "mediators": mediators,
         "may_upload": case.state in OPEN_STATES,
@@ -230,7 +230,7 @@ def _detail_context(case: Case, user: User) -> dict[str, Any]:
         and case.materials_signed_on is None
         and Party.ORG_ADMIN in selectors.case_parties(case=case, user=user),
         "materials_form": MaterialsSignedForm(),
-        "evidence_form": EvidenceForm(),
+        "material_form": MaterialForm(),
     }
 
 
@@ -292,15 +292,15 @@ def sign_materials(request: HttpRequest, case_no: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, case_no: str) -> HttpResponse:
+def material_upload(request: HttpRequest, case_no: str) -> HttpResponse:
     user = _user(request)
     case = selectors.access_case(user=user, case_no=case_no)
-    form = EvidenceForm(request.POST, request.FILES)
+    form = MaterialForm(request.POST, request.FILES)
     status = 400
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            services.evidence_upload(
+            services.material_upload(
                 case=case, user=user, name=upload.name or "", stream=upload, size=upload.size
             )
         except ServiceError as exc:
@@ -310,16 +310,16 @@ def evidence_upload(request: HttpRequest, case_no: str) -> HttpResponse:
             messages.success(request, _("The evidence was uploaded."))
             return redirect("cases:detail", case_no=case.case_no)
     context = _detail_context(case, user)
-    context["evidence_form"] = form
+    context["material_form"] = form
     return render(request, "cases/detail.html", context, status=status)
 
 
 @login_required
-def evidence_download(request: HttpRequest, case_no: str, evidence_uuid: UUID) -> HttpResponseBase:
+def material_download(request: HttpRequest, case_no: str, evidence_uuid: UUID) -> HttpResponseBase:
     user = _user(request)
-    evidence = selectors.access_evidence(user=user, case_no=case_no, evidence_uuid=evidence_uuid)
+    evidence = selectors.access_material(user=user, case_no=case_no, evidence_uuid=evidence_uuid)
     try:
-        chunks = services.evidence_open(evidence=evidence, user=user)
+        chunks = services.material_open(evidence=evidence, user=user)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("cases:detail", case_no=case_no)

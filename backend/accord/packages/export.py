@@ -46,7 +46,7 @@ from minio.error import S3Error
 from accord.accounts.models import User
 from accord.audit.canonical import canonical_json, format_time
 from accord.audit.models import TraceEvent
-from accord.cases.models import Case, Evidence
+from accord.cases.models import Case, Material
 from accord.core.storage import s3_client
 from accord.packages import services
 from accord.recordings.models import RecordingFile, RecordingManifest
@@ -213,7 +213,7 @@ class _StoredFile:
 def _documents(case: Case) -> list[_StoredFile]:
     files = []
     for index, evidence in enumerate(
-        Evidence.objects.filter(case=case).select_related("uploaded_by").order_by("id"), start=1
+        Material.objects.filter(case=case).select_related("uploaded_by").order_by("id"), start=1
     ):
         files.append(
             _StoredFile(

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name='Material',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
@@ -100,12 +100,12 @@ class Migration(migrations.Migration):
                 ('bucket', models.CharField(max_length=63, verbose_name='bucket')),
                 ('object_key', models.CharField(max_length=255, unique=True, verbose_name='object key')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='cases.case')),
+                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='materials', to='cases.case')),
                 ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
             ],
             options={
-                'verbose_name': 'evidence',
-                'verbose_name_plural': 'evidence',
+                'verbose_name': 'case material',
+                'verbose_name_plural': 'case materials',
                 'ordering': ['uploaded_at', 'id'],
             },
         ),

@@ -9,7 +9,6 @@ from accord.cases.services.consultations import (
     consultation_convert_to_case,
     consultation_create,
 )
-from accord.cases.services.evidence import evidence_open, evidence_upload
 from accord.cases.services.intake import (
     case_apply,
     case_assign_by_regulator,
@@ -17,6 +16,7 @@ from accord.cases.services.intake import (
     format_case_no,
     intake_year,
 )
+from accord.cases.services.materials import material_open, material_upload
 from accord.cases.services.transitions import (
     case_accept,
     case_assign_mediator,
@@ -46,8 +46,8 @@ __all__ = [
     "consultation_answer",
     "consultation_convert_to_case",
     "consultation_create",
-    "evidence_open",
-    "evidence_upload",
     "format_case_no",
     "intake_year",
+    "material_open",
+    "material_upload",
 ]

@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 self._consultations(orgs, applicants)
                 first = self._cases(orgs, staff, applicants)
             # Uploads stay outside transactions (no DB locks held during I/O).
-            cases.evidence_upload(
+            cases.material_upload(
                 case=first, user=applicants[0], name="年费账单.pdf", stream=io.BytesIO(DEMO_PDF)
             )
             self.stdout.write(self.style.SUCCESS(f"seeded {Case.objects.count()} demo cases"))

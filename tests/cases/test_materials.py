@@ -1,4 +1,4 @@
-"""Evidence upload against the real S3: type from the content, SHA-256 while
+"""Material upload against the real S3: type from the content, SHA-256 while
 streaming, size limit, and no half record — or half object — on any failure."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accord.audit.models import TraceEvent
 from accord.cases import services
-from accord.cases.models import CaseState, Evidence
-from accord.cases.services import evidence as evidence_module
+from accord.cases.models import CaseState, Material
+from accord.cases.services import materials as materials_module
 from accord.core.api import ServiceError
 from accord.core.storage import s3_client, sha256_of_object
 from tests.cases.conftest import api_client, list_objects, snapshot
@@ -65,7 +65,7 @@ class MustNotBeRead(io.RawIOBase):
 
 def upload(case, user, data: bytes | io.RawIOBase, name: str = "scan.pdf", size=None):
     stream: Any = io.BytesIO(data) if isinstance(data, bytes) else data
-    return services.evidence_upload(case=case, user=user, name=name, stream=stream, size=size)
+    return services.material_upload(case=case, user=user, name=name, stream=stream, size=size)
 
 
 def prefix(case) -> str:
@@ -201,7 +201,7 @@ def test_a_database_failure_after_the_upload_removes_the_object(case, alice, mon
         raise RuntimeError("database failure after the upload")
 
     monkeypatch.setattr(s3_client(), "put_object", spy_put)
-    monkeypatch.setattr(evidence_module, "trace_append", broken_trace)
+    monkeypatch.setattr(materials_module, "trace_append", broken_trace)
     with pytest.raises(RuntimeError):
         upload(case, alice, PDF)
     assert snapshot(prefix(case)) == before
@@ -222,7 +222,7 @@ def test_only_those_who_see_the_case_can_upload(case, alice, ben, mia, charlie, 
         with pytest.raises(ServiceError) as caught:
             upload(case, outsider, PDF)
         assert caught.value.code == "permission_denied"
-    assert Evidence.objects.filter(case=case).count() == 1
+    assert Material.objects.filter(case=case).count() == 1
 
 
 def test_a_name_is_cleaned_of_paths_and_control_characters(case, alice):
@@ -264,7 +264,7 @@ def test_api_refusals_carry_their_codes(case, alice, charlie, settings):
         url, {"file": SimpleUploadedFile("a.pdf", PDF)}, format="multipart"
     )
     assert response.status_code == 404
-    assert Evidence.objects.count() == 0
+    assert Material.objects.count() == 0
 
 
 def test_the_page_uploads_and_lists_evidence(client, case, alice):
@@ -284,7 +284,7 @@ def test_the_page_shows_a_refusal_on_the_file_field(client, case, alice):
     )
     assert response.status_code == 415
     assert "Allowed: PDF, JPEG, PNG" in response.content.decode()
-    assert Evidence.objects.count() == 0
+    assert Material.objects.count() == 0
 
 
 def test_downloading_evidence_serves_the_bytes_and_traces_the_access(client, case, alice, ben):

@@ -1,4 +1,4 @@
-"""Evidence files: checked on their content, hashed while streamed to object
+"""Material files: checked on their content, hashed while streamed to object
 storage, recorded (row + trace event) only once the object is safely stored."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from accord.accounts.models import User
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.cases.errors import NotAllowed, StorageUnavailable, TooLarge, UnsupportedType
-from accord.cases.models import Case, Evidence
+from accord.cases.models import Case, Material
 from accord.cases.payloads import EvidenceAccessed, EvidenceUploaded
 from accord.cases.selectors import case_list_for_user, case_role_of
 from accord.cases.states import OPEN_STATES
@@ -103,9 +103,9 @@ def _too_large(limit: int) -> TooLarge:
     )
 
 
-def evidence_upload(
+def material_upload(
     *, case: Case, user: User, name: str, stream: BinaryIO, size: int | None = None
-) -> Evidence:
+) -> Material:
     """Store one evidence file for ``case``, uploaded by ``user``.
 
     Preconditions: the caller has checked that ``user`` may see ``case``; not
@@ -174,7 +174,7 @@ def evidence_upload(
         with transaction.atomic():
             locked = Case.objects.select_for_update().get(pk=case.pk)
             _check_may_upload(locked, user)  # the case may have closed meanwhile
-            evidence = Evidence.objects.create(
+            evidence = Material.objects.create(
                 uuid=evidence_id,
                 case=locked,
                 name=_clean_name(name),
@@ -206,7 +206,7 @@ def evidence_upload(
     return evidence
 
 
-def evidence_open(*, evidence: Evidence, user: User) -> Iterator[bytes]:
+def material_open(*, evidence: Material, user: User) -> Iterator[bytes]:
     """The stored bytes of ``evidence`` for ``user`` to download; the access is a
     trace event (``evidence.accessed``) committed before any byte is served.
 
