@@ -30,6 +30,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 pytest: venv
 	$(VENV)/bin/python -m infra.testenv -- $(ARGS)

@@ -39,8 +39,8 @@ from accord.recordings.models import (
     RecordingManifest,
     RecordingSegment,
 )
-from accord.recordings.payloads import FlushedReport, InterruptionReport, SegmentMeta
 from accord.rooms.models import HearingSession, SessionParticipant, SessionStatus
+from media_contract.registration import FlushedReport, InterruptionReport, SegmentMeta
 
 logger = logging.getLogger(__name__)
 
