@@ -22,11 +22,6 @@ class Link(Protocol):
     async def close(self) -> None: ...
 
 
-def worker_channel(worker_id: str) -> str:
-    """The channel the web sends a worker's rooms to (docs/rooms-protocol.md)."""
-    return f"media-worker.{worker_id}"
-
-
 class ChannelLayerLink:
     def __init__(self, redis_url: str, prefix: str) -> None:
         # Same hosts and prefix as the web's CHANNEL_LAYERS; the other options are the

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from media_contract import heartbeat
+
 REPO_DIR = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
 
@@ -45,7 +47,7 @@ class WorkerConfig:
 
     @property
     def registry_key(self) -> str:
-        return f"{self.key_prefix}:media:worker:{self.worker_id}"
+        return heartbeat.worker_key(self.key_prefix, self.worker_id)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkerConfig:
@@ -71,7 +73,7 @@ class WorkerConfig:
             redis_url=_get(env, "REDIS_URL", "redis://127.0.0.1:6379/0"),
             worker_id=worker_id,
             host=host,
-            key_prefix=_get(env, "ACCORD_HEARTBEAT_PREFIX", "accord"),
+            key_prefix=_get(env, heartbeat.PREFIX_SETTING, heartbeat.DEFAULT_PREFIX),
             heartbeat_interval=interval,
             heartbeat_ttl=ttl,
             channel_prefix=_get(env, "ACCORD_CHANNEL_PREFIX", "accord"),

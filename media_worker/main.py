@@ -17,7 +17,8 @@ import sys
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from media_worker.channel import ChannelLayerLink, Link, worker_channel
+from media_contract.names import worker_channel
+from media_worker.channel import ChannelLayerLink, Link
 from media_worker.config import ConfigError, WorkerConfig
 from media_worker.registrar import Registrar
 from media_worker.registry import Load, Registry, cpu_load

@@ -14,13 +14,13 @@ import logging
 import os
 import statistics
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 
+from media_contract.registration import InterruptionBody, SegmentBody, segment_key, wire_time_of
+from media_contract.webm import HashingFile, TrackSpec, WebmError, WebmWriter
 from media_worker.clock import TrackClock
 from media_worker.frames import EncodedFrame
-from media_worker.webm import HashingFile, TrackSpec, WebmError, WebmWriter
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +30,8 @@ AUDIO_FRAME_MS = 20
 DEFAULT_VIDEO_FRAME_MS = 33
 TRACK_NUMBER = 1
 
-# The segment metadata of the contract: strings, ints, bools and one nested dict of ints.
-SegmentMeta = dict[str, Any]
-# The body of /internal/media/interruptions.
-Interruption = dict[str, Any]
+# A segment's metadata (its JSON sidecar and registration body) and an interruption report
+# are the contract's: media_contract.registration.SegmentBody and InterruptionBody.
 
 
 class SegmentSink(Protocol):
@@ -49,7 +47,7 @@ class SegmentSink(Protocol):
 
     def open(self, key: str) -> BinaryIO: ...
 
-    def commit(self, key: str, meta: SegmentMeta) -> None: ...
+    def commit(self, key: str, meta: SegmentBody) -> None: ...
 
     def discard(self, key: str) -> None: ...
 
@@ -63,7 +61,7 @@ class DirectorySink:
     def __init__(self, root: Path | str, buffer_bytes: int = 256 * 1024) -> None:
         self.root = Path(root)
         self.buffer_bytes = buffer_bytes
-        self.committed: list[tuple[str, SegmentMeta]] = []
+        self.committed: list[tuple[str, SegmentBody]] = []
 
     def path(self, key: str) -> Path:
         return self.root / key
@@ -73,7 +71,7 @@ class DirectorySink:
         part.parent.mkdir(parents=True, exist_ok=True)
         return open(part, "xb", buffering=self.buffer_bytes)
 
-    def commit(self, key: str, meta: SegmentMeta) -> None:
+    def commit(self, key: str, meta: SegmentBody) -> None:
         final = self.root / key
         os.replace(self.root / f"{key}.part", final)
         tmp = self.root / f"{key}.json.tmp"
@@ -86,20 +84,6 @@ class DirectorySink:
 
     def accepting(self) -> bool:
         return True
-
-
-def iso(wall: float) -> str:
-    """UTC ISO time with microseconds and a Z, as the contract writes it."""
-    return datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def compact(wall: float) -> str:
-    """`YYYYmmddTHHMMSSffffffZ`: sorts in time order, for segment keys."""
-    return datetime.fromtimestamp(wall, UTC).strftime("%Y%m%dT%H%M%S%fZ")
-
-
-def segment_key(session: str, participant: str, track: str, started: float, worker: str) -> str:
-    return f"{session}/{participant}/{track}/{compact(started)}-{worker}.webm"
 
 
 class _Segment:
@@ -142,7 +126,7 @@ class TrackRecorder:
         first_index: int = 0,
         group: str = "plenary",
         on_unrecordable: Callable[[str], None] | None = None,
-        on_interruption: Callable[[Interruption], None] | None = None,
+        on_interruption: Callable[[InterruptionBody], None] | None = None,
     ) -> None:
         self.session = session
         self.participant = participant
@@ -268,7 +252,7 @@ class TrackRecorder:
             segment.file.close()
         self.sink.discard(segment.key)
 
-    def _meta(self, segment: _Segment) -> SegmentMeta:
+    def _meta(self, segment: _Segment) -> SegmentBody:
         rate = self.clock.clock_rate
         first = segment.first or 0
         video = segment.writer.tracks[TRACK_NUMBER].kind == "video"
@@ -289,8 +273,8 @@ class TrackRecorder:
             "key": segment.key,
             "size": segment.file.size,
             "sha256": segment.file.hexdigest(),
-            "started_at": iso(segment.started_at),
-            "ended_at": iso(segment.ended_at),
+            "started_at": wire_time_of(segment.started_at),
+            "ended_at": wire_time_of(segment.ended_at),
             "duration_ms": (segment.last - first) * 1000 // rate + frame_ms,
             "media_start": first,
             "media_end": segment.last,
@@ -326,8 +310,8 @@ class TrackRecorder:
                     "participant": self.participant,
                     "track": self.track,
                     "worker": self.worker,
-                    "from": iso(start),
-                    "to": iso(end),
+                    "from": wire_time_of(start),
+                    "to": wire_time_of(end),
                     "reason": reason,
                     "discarded_bytes": 0,
                 }

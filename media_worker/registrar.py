@@ -1,4 +1,5 @@
-"""The worker's client for the web's recording endpoints (docs/recording.md, "Web endpoints").
+"""The worker's client for the web's recording endpoints (docs/recording.md, "Web endpoints");
+paths, bodies and codes are the contract's (`media_contract.registration`).
 
 Standard library only: one JSON POST per call through urllib, run in a thread so the event
 loop keeps forwarding media. Every answer is reduced to what the uploader must do next.
@@ -12,15 +13,22 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-logger = logging.getLogger(__name__)
+from media_contract.registration import (
+    FLUSHED,
+    INTERRUPTIONS,
+    OBJECT_MISSING,
+    SEGMENTS,
+    FlushedBody,
+    InterruptionBody,
+    SegmentBody,
+)
 
-SEGMENTS = "/internal/media/segments"
-INTERRUPTIONS = "/internal/media/interruptions"
-FLUSHED = "/internal/media/flushed"
+logger = logging.getLogger(__name__)
 
 OK_STATUSES = frozenset({200, 201, 202})
 # Answers that retrying the same request cannot change. 422 is only partly so: its
@@ -47,7 +55,7 @@ class Answer:
 
     @property
     def object_missing(self) -> bool:
-        return self.status == 422 and self.code == "object_missing"
+        return self.status == 422 and self.code == OBJECT_MISSING
 
     def __str__(self) -> str:
         status = "no answer" if self.status is None else f"HTTP {self.status}"
@@ -71,19 +79,19 @@ class Registrar:
         """Without ACCORD_MEDIA_TOKEN the web would answer 401 to everything."""
         return bool(self.token)
 
-    async def register_segment(self, meta: dict[str, Any]) -> Answer:
+    async def register_segment(self, meta: SegmentBody) -> Answer:
         return await self.post(SEGMENTS, meta)
 
-    async def report_interruption(self, body: dict[str, Any]) -> Answer:
+    async def report_interruption(self, body: InterruptionBody) -> Answer:
         return await self.post(INTERRUPTIONS, body)
 
     async def report_flushed(self, session: str, worker: str) -> Answer:
-        return await self.post(FLUSHED, {"session": session, "worker": worker})
+        return await self.post(FLUSHED, FlushedBody(session=session, worker=worker))
 
-    async def post(self, path: str, body: dict[str, Any]) -> Answer:
+    async def post(self, path: str, body: Mapping[str, Any]) -> Answer:
         return await asyncio.to_thread(self._post, path, body)
 
-    def _post(self, path: str, body: dict[str, Any]) -> Answer:
+    def _post(self, path: str, body: Mapping[str, Any]) -> Answer:
         request = urllib.request.Request(  # noqa: S310 (the scheme is checked in __init__)
             self.base_url + path,
             data=json.dumps(body).encode(),

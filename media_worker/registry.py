@@ -1,4 +1,5 @@
-"""The worker's entry in Redis: a JSON status under a key that expires unless refreshed.
+"""The worker's entry in Redis: a JSON status under a key that expires unless refreshed
+(key and status are the contract's, `media_contract.heartbeat`).
 
 The web reads these keys for /healthz and, once rooms are placed on workers, to choose one.
 A worker that dies without saying so disappears when its TTL runs out.
@@ -6,29 +7,15 @@ A worker that dies without saying so disappears when its TTL runs out.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
-from typing import NamedTuple, NotRequired, TypedDict
+from typing import NamedTuple
 
 from redis.asyncio import Redis
 
+from media_contract.heartbeat import SpoolStatus, WorkerStatus, encode_status
 from media_worker.config import WorkerConfig
-from media_worker.spool import SpoolStatus
-
-
-class WorkerStatus(TypedDict):
-    id: str
-    host: str
-    pid: int
-    rooms: int
-    participants: int
-    load: float
-    started_at: float
-    at: float
-    # The recording spool (docs/recording.md); absent when the worker has none.
-    spool: NotRequired[SpoolStatus]
 
 
 class Load(NamedTuple):
@@ -85,7 +72,7 @@ class Registry:
 
     async def beat(self) -> WorkerStatus:
         status = self.status()
-        await self.redis.set(self.key, json.dumps(status), ex=self.config.heartbeat_ttl)
+        await self.redis.set(self.key, encode_status(status), ex=self.config.heartbeat_ttl)
         return status
 
     async def deregister(self) -> None:

@@ -22,10 +22,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from media_worker.clock import TrackClock
-from media_worker.frames import EncodedFrame
-from media_worker.layout import OfferError, Source
-from media_worker.messages import (
+from media_contract.messages import (
     MediaAlert,
     MediaAnswer,
     MediaError,
@@ -36,13 +33,12 @@ from media_worker.messages import (
     SlotPayload,
     check,
 )
+from media_contract.registration import InterruptionBody
+from media_worker.clock import TrackClock
+from media_worker.frames import EncodedFrame
+from media_worker.layout import OfferError, Source
 from media_worker.participant import IDLE_SECONDS, Participant
-from media_worker.recorder import (
-    DEFAULT_SEGMENT_SECONDS,
-    Interruption,
-    SegmentSink,
-    TrackRecorder,
-)
+from media_worker.recorder import DEFAULT_SEGMENT_SECONDS, SegmentSink, TrackRecorder
 from media_worker.room import Changes, Room, valid_group
 
 logger = logging.getLogger(__name__)
@@ -60,7 +56,7 @@ class SFU:
         sink: SegmentSink | None = None,
         worker_id: str = "mw",
         segment_seconds: float = DEFAULT_SEGMENT_SECONDS,
-        on_interruption: Callable[[Interruption], None] | None = None,
+        on_interruption: Callable[[InterruptionBody], None] | None = None,
         on_session_closed: Callable[[str], None] | None = None,
     ) -> None:
         """Without a `sink` nothing is recorded, whatever the web asks."""
@@ -284,7 +280,7 @@ class SFU:
             logger.exception("closing the recorder of %s/%s failed", *track)
         room.segment_index[track] = recorder.index
 
-    def _interruption(self, body: Interruption) -> None:
+    def _interruption(self, body: InterruptionBody) -> None:
         logger.warning("recording interrupted: %s", body)
         if self.on_interruption is not None:
             self.on_interruption(body)

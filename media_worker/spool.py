@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypedDict
+from typing import Any, BinaryIO
+
+from media_contract import registration
 
 logger = logging.getLogger(__name__)
 
@@ -33,27 +35,15 @@ QUARANTINE = "quarantine"
 NEARLY_FULL = "spool_nearly_full"
 FULL = "spool_full"
 NEARLY_FULL_RATIO = 0.8
-COMPACT_FORMAT = "%Y%m%dT%H%M%S%fZ"
+COMPACT_FORMAT = registration.COMPACT_FORMAT
 COMPACT_LENGTH = len("20261127T180000000000Z")
 
 Alert = Callable[[str, str], None]
 
 
-class SpoolStatus(TypedDict):
-    """The heartbeat's `spool` object (docs/recording.md)."""
-
-    bytes: int
-    limit: int
-    pending: int
-    oldest_pending_age: int
-    upload_failing: bool
-    alert: str | None
-    quarantined: int
-
-
 def iso_utc(moment: datetime) -> str:
     """The contract's timestamp form: `2026-11-27T18:00:00.000000Z`."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return registration.wire_time(moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +115,7 @@ class Interruption:
     reason: str
     discarded_bytes: int
 
-    def body(self) -> dict[str, Any]:
+    def body(self) -> registration.InterruptionBody:
         return {
             "session": self.session,
             "participant": self.participant,

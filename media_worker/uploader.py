@@ -19,16 +19,18 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import urllib3
 from minio import Minio
 from urllib3.util import Retry, Timeout
 
+from media_contract.heartbeat import SpoolStatus
+from media_contract.registration import InterruptionBody, SegmentBody
 from media_worker.registrar import Outcome, Registrar
-from media_worker.spool import Interruption, Segment, Spool, SpoolStatus
+from media_worker.spool import Interruption, Segment, Spool
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ def make_store(
     )
 
 
-def content_type(meta: dict[str, Any]) -> str:
+def content_type(meta: Mapping[str, Any]) -> str:
     return "video/webm" if meta.get("kind") == "video" else "audio/webm"
 
 
@@ -128,7 +130,7 @@ class Uploader:
         self.monotonic = monotonic
         self.uploads = 0
         self._tracks: dict[str, _Track] = {}
-        self._interruptions: deque[dict[str, Any]] = deque()
+        self._interruptions: deque[InterruptionBody] = deque()
         self._interruption_backoff = self._backoff()
         self._closing: dict[str, Backoff] = {}
         self._wake = asyncio.Event()
@@ -144,9 +146,9 @@ class Uploader:
         for interruption in interruptions:
             self.on_interruption(interruption.body())
 
-    def on_interruption(self, body: dict[str, Any]) -> None:
+    def on_interruption(self, body: InterruptionBody) -> None:
         """The body of one `/internal/media/interruptions` (the SFU's recorders call this)."""
-        self._interruptions.append(dict(body))
+        self._interruptions.append(body.copy())
         self._wake.set()
 
     def on_session_closed(self, session_id: str) -> None:
@@ -243,7 +245,8 @@ class Uploader:
                 return
             track.uploaded = segment.key
             self.uploads += 1
-        answer = await self.registrar.register_segment(segment.meta)
+        # The sidecar the recorder wrote through SegmentSink.commit: a SegmentBody.
+        answer = await self.registrar.register_segment(cast(SegmentBody, segment.meta))
         if answer.ok:
             self.spool.done(segment)
             if track.backoff.failing:

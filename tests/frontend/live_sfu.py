@@ -15,7 +15,7 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, WebSocketRoute
 
-from media_worker.messages import Reply
+from media_contract.messages import Reply
 from media_worker.sfu import SFU
 from tests.frontend.harness import SESSION_ID, FakeServer, open_room
 

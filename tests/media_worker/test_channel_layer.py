@@ -12,7 +12,8 @@ import pytest
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from media_worker.channel import ChannelLayerLink, worker_channel
+from media_contract.names import worker_channel
+from media_worker.channel import ChannelLayerLink
 from media_worker.main import serve
 from media_worker.sfu import SFU
 from tests.media_worker.media import PacketTrack, opus_packets, vp8_packets

@@ -129,7 +129,7 @@ async def test_unknown_and_incomplete_messages_are_refused(sfu, outbox, clients)
 
 
 async def test_record_switches_are_checked_and_need_a_room(sfu, outbox, clients):
-    from media_worker.messages import MessageError, check
+    from media_contract.messages import MessageError, check
 
     alice = ClientPeer("alice")
     clients.append(alice)

@@ -15,9 +15,10 @@ from typing import Any
 import av
 import pytest
 
+from media_contract.registration import SegmentBody, segment_key
 from media_worker.clock import PublisherClock, TrackClock
 from media_worker.frames import EncodedFrame
-from media_worker.recorder import DirectorySink, SegmentMeta, TrackRecorder, segment_key
+from media_worker.recorder import DirectorySink, TrackRecorder
 from media_worker.sfu import SFU
 from tests.media_worker.media import PacketTrack, is_vp8_keyframe, opus_packets, vp8_packets
 from tests.media_worker.peers import ClientPeer, Outbox, join, wait_until
@@ -79,7 +80,7 @@ def make_recorder(
     return recorder, Feed(recorder, clock, mime), asked
 
 
-def check_meta(meta: SegmentMeta, root: Path) -> None:
+def check_meta(meta: SegmentBody, root: Path) -> None:
     path = root / meta["key"]
     data = path.read_bytes()
     assert meta["size"] == len(data)
@@ -276,7 +277,7 @@ async def offer_recorded(
         del sfu.handle
 
 
-def metas(sink: DirectorySink, participant: str, track: str) -> list[SegmentMeta]:
+def metas(sink: DirectorySink, participant: str, track: str) -> list[SegmentBody]:
     return [m for _, m in sink.committed if m["participant"] == participant and m["track"] == track]
 
 

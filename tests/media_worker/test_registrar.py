@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from media_contract.registration import INTERRUPTIONS, SEGMENTS
 from media_worker.registrar import Outcome, Registrar
 from tests.media_worker.webstub import TOKEN, WebStub, error, web_stub
 
@@ -22,8 +23,8 @@ def web() -> Iterator[WebStub]:
 
 async def test_posts_json_with_the_bearer_token_to_the_three_endpoints(web):
     registrar = Registrar(web.url + "/", TOKEN)
-    assert (await registrar.register_segment({"key": "s/p/camera/x.webm"})).outcome is Outcome.OK
-    assert (await registrar.report_interruption({"reason": "worker_restart"})).ok
+    assert (await registrar.post(SEGMENTS, {"key": "s/p/camera/x.webm"})).outcome is Outcome.OK
+    assert (await registrar.post(INTERRUPTIONS, {"reason": "worker_restart"})).ok
     flushed = await registrar.report_flushed("s", "mw-1")
     assert flushed.ok and flushed.status == 202
     assert [(c.path, c.authorization) for c in web.calls] == [
@@ -50,7 +51,7 @@ async def test_posts_json_with_the_bearer_token_to_the_three_endpoints(web):
 )
 async def test_answers_map_to_outcomes_with_the_envelope_code(web, status, code, outcome):
     web.answer = lambda call: error(status, code, "because") if code else (status, {})
-    answer = await Registrar(web.url, TOKEN).register_segment({})
+    answer = await Registrar(web.url, TOKEN).post(SEGMENTS, {})
     assert (answer.outcome, answer.status, answer.code) == (outcome, status, code)
     assert answer.object_missing == (code == "object_missing")
     if code:
@@ -58,7 +59,7 @@ async def test_answers_map_to_outcomes_with_the_envelope_code(web, status, code,
 
 
 async def test_a_wrong_token_is_retried_not_refused(web):
-    answer = await Registrar(web.url, "wrong").register_segment({})
+    answer = await Registrar(web.url, "wrong").post(SEGMENTS, {})
     assert (answer.outcome, answer.status) == (Outcome.RETRY, 401)
 
 
@@ -66,7 +67,7 @@ async def test_no_server_and_a_slow_server_are_retried():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    answer = await Registrar(f"http://127.0.0.1:{port}", TOKEN).register_segment({})
+    answer = await Registrar(f"http://127.0.0.1:{port}", TOKEN).post(SEGMENTS, {})
     assert answer.outcome is Outcome.RETRY and answer.status is None
 
     with socket.socket() as silent:  # accepts connections, never answers
@@ -74,7 +75,7 @@ async def test_no_server_and_a_slow_server_are_retried():
         silent.listen()
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
         started = time.monotonic()
-        answer = await Registrar(url, TOKEN, timeout=0.3).register_segment({})
+        answer = await Registrar(url, TOKEN, timeout=0.3).post(SEGMENTS, {})
         assert answer.outcome is Outcome.RETRY and answer.status is None
         assert time.monotonic() - started < 3
 
@@ -88,7 +89,7 @@ async def test_the_event_loop_is_not_blocked_while_posting(web):
 
     web.answer = slow
     registrar = Registrar(web.url, TOKEN)
-    posting = asyncio.create_task(registrar.register_segment({}))
+    posting = asyncio.create_task(registrar.post(SEGMENTS, {}))
     await asyncio.sleep(0.1)
     assert not posting.done()  # the loop ran this coroutine meanwhile
     released.set()

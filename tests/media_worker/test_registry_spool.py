@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from media_contract.heartbeat import SpoolStatus
 from media_worker.config import REPO_DIR, ConfigError, WorkerConfig
 from media_worker.registry import Load, Registry
-from media_worker.spool import SpoolStatus
 
 
 def test_recording_settings_default_to_the_webs_names_and_values():

@@ -126,7 +126,7 @@ def uploaded(s3: Minio) -> Callable[..., dict[str, Any]]:
 def webm_segment(track: str, frames: int, *, silent: bool = False) -> bytes:
     """A segment as the worker writes it: one track, first frame at 0, VP8 at 30 fps (starting
     on a keyframe) or Opus in 20 ms packets."""
-    from media_worker.webm import TrackSpec, WebmWriter
+    from media_contract.webm import TrackSpec, WebmWriter
     from tests.media_worker.media import opus_packets, vp8_packets
 
     out = io.BytesIO()

@@ -18,9 +18,9 @@ from django.utils import timezone
 from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import verify_all
 from accord.recordings.models import RecordingFile, RecordingManifest
-from accord.recordings.payloads import parse_segment
 from accord.recordings.services import recordings_expire, segment_register, session_finalize
 from accord.rooms.models import SessionStatus
+from media_contract.registration import parse_segment
 from tests.recordings.conftest import participant, segment_meta, upload, webm_segment
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,6 @@ from accord.audit.verify import verify_all
 from accord.core.api import ServiceError
 from accord.orgs.models import MediationRules
 from accord.recordings.models import LegalHold, RecordingSegment
-from accord.recordings.payloads import parse_segment
 from accord.recordings.services import (
     legal_hold_place,
     legal_hold_release,
@@ -23,6 +22,7 @@ from accord.recordings.services import (
     segment_register,
 )
 from accord.rooms.models import SessionStatus
+from media_contract.registration import parse_segment
 from tests.recordings.conftest import participant
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accord.audit.models import TraceChain
 from accord.audit.verify import verify_all
 from accord.recordings.models import RecordingSegment
-from accord.recordings.payloads import parse_segment
 from accord.recordings.services import segment_register
+from media_contract.registration import parse_segment
 from tests.recordings.conftest import participant, upload
 
 pytestmark = pytest.mark.django_db

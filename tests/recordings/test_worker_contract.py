@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from accord.recordings.models import RecordingSegment
+from media_contract.registration import SEGMENTS, InterruptionBody
 from media_worker.registrar import Outcome, Registrar
 from tests.recordings.conftest import participant
 
@@ -28,17 +29,17 @@ def test_the_workers_registrar_and_the_web_agree(
     assert (first.outcome, first.status) == (Outcome.OK, 201)
     again = asyncio.run(registrar.register_segment(meta))
     assert (again.outcome, again.status) == (Outcome.OK, 200)
-    conflict = asyncio.run(registrar.register_segment({**meta, "sha256": "f" * 64}))
+    conflict = asyncio.run(registrar.post(SEGMENTS, {**meta, "sha256": "f" * 64}))
     assert (conflict.outcome, conflict.status, conflict.code) == (
         Outcome.REFUSED,
         409,
         "segment_conflict",
     )
-    missing = asyncio.run(registrar.register_segment({**meta, "key": meta["key"] + ".x.webm"}))
+    missing = asyncio.run(registrar.post(SEGMENTS, {**meta, "key": meta["key"] + ".x.webm"}))
     assert missing.object_missing
     assert RecordingSegment.objects.count() == 1
 
-    interruption = {
+    interruption: InterruptionBody = {
         "session": meta["session"],
         "participant": meta["participant"],
         "track": "microphone",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import urllib3
@@ -55,7 +55,7 @@ def check_celery() -> dict[str, Any]:
     return {}
 
 
-def spool_alerts(workers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def spool_alerts(workers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The recording spool alerts in the workers' heartbeats (docs/recording.md): a worker whose
     spool is nearly full, full or cannot upload. An alert is not "down": rooms still work."""
     alerts: list[dict[str, Any]] = []

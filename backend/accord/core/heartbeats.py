@@ -1,7 +1,8 @@
 """Liveness keys in Redis for processes that have no HTTP port of their own.
 
-The media worker (media_worker.registry) writes ``<prefix>:media:worker:<id>`` (JSON with its
-load) every few seconds with a TTL; a Celery beat task run by a worker writes
+The media worker writes ``<prefix>:media:worker:<id>`` (a ``WorkerStatus``, JSON with its load;
+the key and value are the contract's, ``media_contract.heartbeat``) every few seconds with a
+TTL; a Celery beat task run by a worker writes
 ``<prefix>:celery:heartbeat``. A missing key means the process is down. The prefix is
 ``ACCORD_HEARTBEAT_PREFIX`` ("accord" unless two stacks share one Redis).
 """
@@ -11,14 +12,15 @@ from __future__ import annotations
 import functools
 import json
 import time
-from typing import Any
 
 import redis
 from django.conf import settings
 
+from media_contract.heartbeat import WorkerStatus, decode_status, worker_keys
+
 
 def media_worker_prefix() -> str:
-    return f"{settings.ACCORD_HEARTBEAT_PREFIX}:media:worker:"
+    return worker_keys(settings.ACCORD_HEARTBEAT_PREFIX)
 
 
 def celery_key() -> str:
@@ -48,16 +50,15 @@ def celery_alive() -> bool:
     return bool(redis_client().exists(celery_key()))
 
 
-def media_workers() -> list[dict[str, Any]]:
-    """The status of every live media worker (see media_worker.registry.WorkerStatus)."""
+def media_workers() -> list[WorkerStatus]:
+    """The status of every live media worker; keys that hold no status are skipped."""
     client = redis_client()
     workers = []
     for key in client.scan_iter(match=f"{media_worker_prefix()}*", count=100):
         raw = client.get(key)
         if raw is None:  # expired between SCAN and GET
             continue
-        try:
-            workers.append(json.loads(raw))
-        except ValueError:
-            continue
+        status = decode_status(raw)
+        if status is not None:
+            workers.append(status)
     return workers

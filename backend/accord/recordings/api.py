@@ -1,12 +1,16 @@
 """The media worker's endpoints (docs/recording.md): bearer token, JSON, thin views.
 
+Bodies and answers are the contract's (`media_contract.registration`): each body is checked
+there before any service acts on it; a body that is not the contract's answers 400 `malformed`.
+
 Not for browsers: no session, no CSRF; ``ACCORD_MEDIA_TOKEN`` unset turns them off (503).
 """
 
 from __future__ import annotations
 
 import hmac
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from rest_framework import status
@@ -18,7 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accord.recordings import errors, payloads, services
+from accord.recordings import errors, services
+from media_contract import registration
+
+Parsed = TypeVar("Parsed")
 
 
 class MediaWorker:
@@ -33,7 +40,7 @@ class MediaTokenAuthentication(BaseAuthentication):
         if not expected:
             raise errors.RecordingError(
                 "Recording is not configured on this server.",
-                code="recording_disabled",
+                code=registration.RECORDING_DISABLED,
                 http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
         scheme, _sep, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
@@ -57,32 +64,39 @@ class MediaWorkerView(APIView):
     permission_classes = [IsMediaWorker]
     parser_classes = [JSONParser]
 
-    def body(self, request: Request) -> Any:
+    def body(self, request: Request, parse: Callable[[Any], Parsed]) -> Parsed:
         try:
-            return request.data
+            data = request.data
         except Exception as exc:  # DRF's ParseError: the contract calls it malformed
             raise errors.malformed("the body is not JSON") from exc
+        try:
+            return parse(data)
+        except registration.BodyError as exc:
+            raise errors.malformed(str(exc)) from exc
 
 
 class SegmentsView(MediaWorkerView):
     def post(self, request: Request) -> Response:
-        meta = payloads.parse_segment(self.body(request))
+        meta = self.body(request, registration.parse_segment)
         segment, created = services.segment_register(meta=meta)
+        answer = registration.SegmentAnswer(key=segment.key, id=segment.pk, created=created)
         return Response(
-            {"key": segment.key, "id": segment.pk, "created": created},
+            answer,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
 class InterruptionsView(MediaWorkerView):
     def post(self, request: Request) -> Response:
-        report = payloads.parse_interruption(self.body(request))
+        report = self.body(request, registration.parse_interruption)
         interruption = services.interruption_record(report=report)
-        return Response({"id": interruption.pk}, status=status.HTTP_201_CREATED)
+        answer = registration.InterruptionAnswer(id=interruption.pk)
+        return Response(answer, status=status.HTTP_201_CREATED)
 
 
 class FlushedView(MediaWorkerView):
     def post(self, request: Request) -> Response:
-        report = payloads.parse_flushed(self.body(request))
+        report = self.body(request, registration.parse_flushed)
         session = services.session_flushed(report=report)
-        return Response({"session": str(session.pk)}, status=status.HTTP_202_ACCEPTED)
+        answer = registration.FlushedAnswer(session=str(session.pk))
+        return Response(answer, status=status.HTTP_202_ACCEPTED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import status
 
 from accord.core.api import ServiceError
+from media_contract import registration
 
 
 class RecordingError(ServiceError):
@@ -16,19 +17,23 @@ class RecordingError(ServiceError):
 
 
 def malformed(message: str) -> RecordingError:
-    return RecordingError(message, code="malformed", http_status=status.HTTP_400_BAD_REQUEST)
+    return RecordingError(
+        message, code=registration.MALFORMED, http_status=status.HTTP_400_BAD_REQUEST
+    )
 
 
 def unknown_session() -> RecordingError:
     return RecordingError(
-        "No such hearing session.", code="unknown_session", http_status=status.HTTP_404_NOT_FOUND
+        "No such hearing session.",
+        code=registration.UNKNOWN_SESSION,
+        http_status=status.HTTP_404_NOT_FOUND,
     )
 
 
 def unknown_participant() -> RecordingError:
     return RecordingError(
         "No such participant in this hearing session.",
-        code="unknown_participant",
+        code=registration.UNKNOWN_PARTICIPANT,
         http_status=status.HTTP_404_NOT_FOUND,
     )
 
@@ -36,18 +41,20 @@ def unknown_participant() -> RecordingError:
 def segment_conflict(key: str) -> RecordingError:
     return RecordingError(
         f"Segment {key} is already registered with other content.",
-        code="segment_conflict",
+        code=registration.SEGMENT_CONFLICT,
         http_status=status.HTTP_409_CONFLICT,
     )
 
 
 def object_missing(message: str) -> RecordingError:
     return RecordingError(
-        message, code="object_missing", http_status=status.HTTP_422_UNPROCESSABLE_ENTITY
+        message, code=registration.OBJECT_MISSING, http_status=status.HTTP_422_UNPROCESSABLE_ENTITY
     )
 
 
 def storage_unavailable(message: str) -> RecordingError:
     return RecordingError(
-        message, code="storage_unavailable", http_status=status.HTTP_503_SERVICE_UNAVAILABLE
+        message,
+        code=registration.STORAGE_UNAVAILABLE,
+        http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import av
 
-from media_worker.webm import TrackSpec, WebmWriter
+from media_contract.webm import TrackSpec, WebmWriter
 
 VIDEO_TRACK = 1
 AUDIO_TRACK = 2

@@ -38,10 +38,10 @@ from accord.recordings.models import (
     RecordingManifest,
     RecordingSegment,
 )
-from accord.recordings.payloads import FlushedReport, InterruptionReport, SegmentMeta
 from accord.recordings.queue import queue_finalize
 from accord.recordings.selectors import may_hold, retention_days
 from accord.rooms.models import HearingSession, SessionParticipant, SessionStatus
+from media_contract.registration import FlushedReport, InterruptionReport, SegmentMeta
 
 logger = logging.getLogger(__name__)
 

@@ -28,6 +28,22 @@ from accord.rooms import conf, live, selectors, services
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
 from accord.rooms.schemas import ADMITTED_ONLY, MEDIATOR_ONLY, Malformed, Message, parse_message
 from accord.rooms.selectors import RecordingFlags, recording_flags
+from media_contract.messages import (
+    MediaAlert,
+    MediaAnswer,
+    MediaError,
+    MediaSlots,
+    MediaState,
+    RoomClose,
+    RoomLeave,
+    RoomMute,
+    RoomOffer,
+    RoomRecord,
+    RoomRoute,
+    ToWeb,
+    ToWorker,
+)
+from media_contract.names import worker_channel
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +73,6 @@ def room_group(room: str) -> str:
 def participant_group(room: str, participant_id: int) -> str:
     """Every connection (tab, device) of one participant."""
     return f"room.{room}.p.{participant_id}"
-
-
-def worker_channel(worker_id: str) -> str:
-    return f"media-worker.{worker_id}"
 
 
 def socket_language(scope: dict[str, Any]) -> str:
@@ -134,7 +146,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             participant_group(self.room, participant.pk), self.channel_name
         )
         if await database_sync_to_async(self._leave)(participant):
-            await self.to_worker("room.leave", {"participant": str(participant.pk)})
+            await self.to_worker(
+                RoomLeave(type="room.leave", room=self.room, participant=str(participant.pk))
+            )
             await self.broadcast_presence()
 
     def _entry(self, user: Any, session_id: uuid.UUID) -> SessionParticipant | int:
@@ -271,21 +285,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.reconnect_everyone(reason="media_worker_lost", but=self.channel_name)
         me = await database_sync_to_async(SessionParticipant.objects.get)(pk=self.participant.pk)
         flags = await database_sync_to_async(self._recording_flags)()
-        await self.channel_layer.send(
-            worker_channel(worker),
-            {
-                "type": "room.offer",
-                "room": self.room,
-                "participant": str(me.pk),
-                "sdp": message["sdp"],
-                "reply_channel": self.channel_name,
-                "group": me.group,
-                "muted": me.muted,
-                "can_screen": me.role in SCREEN_ROLES,
-                "record": flags.record,
-                "record_caucus": flags.record_caucus,
-            },
+        offer = RoomOffer(
+            type="room.offer",
+            room=self.room,
+            participant=str(me.pk),
+            sdp=message["sdp"],
+            reply_channel=self.channel_name,
+            group=me.group,
+            muted=me.muted,
+            can_screen=me.role in SCREEN_ROLES,
+            record=flags.record,
+            record_caucus=flags.record_caucus,
         )
+        await self.channel_layer.send(worker_channel(worker), offer)
 
     def _recording_flags(self) -> RecordingFlags:
         return recording_flags(HearingSession.objects.select_related("case").get(pk=self.room))
@@ -337,7 +349,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         target = await database_sync_to_async(services.room_mute)(
             by=self.participant, participant_id=message["participant_id"], muted=message["muted"]
         )
-        await self.to_worker("room.mute", {"participant": str(target.pk), "muted": target.muted})
+        await self.to_worker(
+            RoomMute(
+                type="room.mute", room=self.room, participant=str(target.pk), muted=target.muted
+            )
+        )
         await self.to_participant(target.pk, "room.muted", {"muted": target.muted})
         await self.broadcast_presence()
 
@@ -345,7 +361,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         target = await database_sync_to_async(services.room_remove)(
             by=self.participant, participant_id=message["participant_id"]
         )
-        await self.to_worker("room.leave", {"participant": str(target.pk)})
+        await self.to_worker(
+            RoomLeave(type="room.leave", room=self.room, participant=str(target.pk))
+        )
         await self.to_participant(target.pk, "room.removed", {})
         await self.broadcast_presence()
 
@@ -355,7 +373,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
         for target in targets:
             await self.to_worker(
-                "room.route", {"participant": str(target.pk), "group": target.group}
+                RoomRoute(
+                    type="room.route",
+                    room=self.room,
+                    participant=str(target.pk),
+                    group=target.group,
+                )
             )
         for target in targets:
             await self.to_participant(target.pk, "room.moved", {"group": target.group})
@@ -368,7 +391,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         flags = await database_sync_to_async(self._recording_flags)()
         # The worker follows the web: record only while "on" (paused and stopped close segments).
         await self.to_worker(
-            "room.record", {"record": flags.record, "record_caucus": flags.record_caucus}
+            RoomRecord(
+                type="room.record",
+                room=self.room,
+                record=flags.record,
+                record_caucus=flags.record_caucus,
+            )
         )
         await self.to_room(
             "room.recording", {"state": str(state), "caucus_recorded": flags.record_caucus}
@@ -376,7 +404,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def on_end(self, message: Message) -> None:
         await database_sync_to_async(services.room_end)(by=self.participant)
-        await self.to_worker("room.close", {})
+        await self.to_worker(RoomClose(type="room.close", room=self.room))
         await self.to_room("room.ended", {})
         await sync_to_async(live.room_forget)(self.room)
 
@@ -396,13 +424,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             participant_group(self.room, participant_id), {"type": kind, **fields}
         )
 
-    async def to_worker(self, kind: str, fields: dict[str, Any]) -> None:
+    async def to_worker(self, message: ToWorker) -> None:
         """Tell the room's media worker, if the room has one (no media yet: nothing to do)."""
         worker = await sync_to_async(live.room_worker)(self.room)
         if worker is not None:
-            await self.channel_layer.send(
-                worker_channel(worker), {"type": kind, "room": self.room, **fields}
-            )
+            await self.channel_layer.send(worker_channel(worker), message)
 
     async def broadcast_presence(self) -> None:
         people = await database_sync_to_async(selectors.room_presence)(session_id=self.room)
@@ -412,6 +438,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.to_room("room.reconnect_media", {"reason": reason, "but": but})
 
     # --- Events from the room's group and from the media worker -------------
+    # The worker's `media.*` messages are typed by the contract (media_contract.messages).
 
     async def room_presence(self, event: dict[str, Any]) -> None:
         await self.send_frame({"type": "presence", "participants": event["participants"]})
@@ -462,22 +489,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.admitted and event.get("but") != self.channel_name:
             await self.send_frame({"type": "reconnect_media", "reason": event["reason"]})
 
-    def _for_me(self, event: dict[str, Any]) -> bool:
+    def _for_me(self, event: ToWeb) -> bool:
         return (
             self.participant is not None
             and event.get("room") == self.room
             and event.get("participant") == str(self.participant.pk)
         )
 
-    async def media_answer(self, event: dict[str, Any]) -> None:
+    async def media_answer(self, event: MediaAnswer) -> None:
         if self._for_me(event):
             await self.send_frame({"type": "answer", "sdp": event["sdp"]})
 
-    async def media_slots(self, event: dict[str, Any]) -> None:
+    async def media_slots(self, event: MediaSlots) -> None:
         if self._for_me(event):
             await self.send_frame({"type": "slots", "slots": event["slots"]})
 
-    async def media_state(self, event: dict[str, Any]) -> None:
+    async def media_state(self, event: MediaState) -> None:
         # The browser sees its own connection state; the web only logs the worker's view.
         if self._for_me(event):
             logger.info(
@@ -487,7 +514,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 event.get("state"),
             )
 
-    async def media_alert(self, event: dict[str, Any]) -> None:
+    async def media_alert(self, event: MediaAlert) -> None:
         """A recording problem the worker sees (spool filling up, uploads failing): only the
         mediator, who can act on it, is shown it."""
         participant = self.participant
@@ -504,7 +531,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 }
             )
 
-    async def media_error(self, event: dict[str, Any]) -> None:
+    async def media_error(self, event: MediaError) -> None:
         if self._for_me(event):
             message = str(event.get("message") or event.get("code") or "media error")
             await self.send_error("media_unavailable", message, "offer")

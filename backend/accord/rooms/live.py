@@ -16,6 +16,7 @@ import redis
 from django.conf import settings
 
 from accord.core import heartbeats
+from media_contract.heartbeat import WorkerStatus
 
 # A connection that has not refreshed its entry for this long counts as gone (its process died).
 ONLINE_STALE_SECONDS = 10.0
@@ -108,11 +109,11 @@ def chat_allowed(*, session_id: str, participant_id: int) -> bool:
 # --- Placement on media workers ---------------------------------------------
 
 
-def live_workers() -> dict[str, dict[str, Any]]:
+def live_workers() -> dict[str, WorkerStatus]:
     return {str(w["id"]): w for w in heartbeats.media_workers() if w.get("id")}
 
 
-def _least_loaded(workers: dict[str, dict[str, Any]]) -> str:
+def _least_loaded(workers: dict[str, WorkerStatus]) -> str:
     def weight(worker_id: str) -> tuple[float, int, str]:
         status = workers[worker_id]
         return (float(status.get("load") or 0), int(status.get("rooms") or 0), worker_id)

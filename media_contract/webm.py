@@ -4,9 +4,9 @@ Bytes are only ever appended: EBML header, a Segment of unknown size, Info, Trac
 Clusters of known size (one cluster is buffered in memory and written whole). Nothing is
 seeked back to, so the output can be hashed as it is written (`HashingFile`).
 
-Used by the media worker for one track per segment file, and by the backend's finalize step to
-mux a participant's video and audio into one file (several `TrackSpec`s, frames interleaved by
-timestamp by the caller).
+Part of the web-worker contract (`media_contract`): used by the media worker for one track per
+segment file, and by the backend's finalize step to mux a participant's video and audio into
+one file (several `TrackSpec`s, frames interleaved by timestamp by the caller).
 
 Finalize uses the *seekable* mode (`WebmWriter(..., seekable=True)`, a seekable file only): a
 Void is reserved after the Segment's start for a SeekHead, Info carries a Duration, and

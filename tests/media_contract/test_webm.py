@@ -13,8 +13,8 @@ from pathlib import Path
 import av
 import pytest
 
-from media_worker import webm
-from media_worker.webm import HashingFile, TrackSpec, WebmError, WebmWriter, vp8_dimensions
+from media_contract import webm
+from media_contract.webm import HashingFile, TrackSpec, WebmError, WebmWriter, vp8_dimensions
 from tests.media_worker.media import is_vp8_keyframe, opus_packets, vp8_packets
 
 needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
