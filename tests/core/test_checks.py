@@ -237,3 +237,19 @@ def test_the_web_process_starts_in_demo_mode(tmp_path):
             process.terminate()
             process.wait(timeout=30)
     assert "accord.W001" in log.read_text()
+
+
+@pytest.mark.slow
+def test_a_celery_worker_refuses_to_start_with_the_insecure_defaults(tmp_path):
+    env = {**insecure_env(), "ACCORD_CELERY_QUEUE": f"refused-{secrets.token_hex(4)}"}
+    result = subprocess.run(
+        app_argv("celery-worker", env, run_dir=tmp_path),
+        env=env,
+        cwd=REPO_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Accord refuses to start" in result.stderr
+    assert "accord.E004" in result.stderr

@@ -3,8 +3,9 @@
 Without ``ACCORD_DEMO`` every default that is only fit for a laptop is an error: the public
 demo secret key, the development S3 keys, an SMS backend that does not deliver (the log
 backend writes every sign-in code to the log), an empty or short media token, cookies sent
-over plain HTTP, debug pages. ``accord check --deploy`` reports them; ``config.asgi`` calls
-:func:`refuse_insecure_start`, so daphne exits instead of serving. The ids and what to set
+over plain HTTP, debug pages. ``accord check --deploy`` reports them; ``config.asgi`` and a
+Celery worker's start (``config.celery``) call :func:`refuse_insecure_start`, so daphne and the
+worker exit instead of serving. The ids and what to set
 are listed in docs/operations.md ("Production checks").
 
 SMS backends are named by a setting and imported by name (this module is below the apps
