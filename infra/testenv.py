@@ -120,6 +120,10 @@ class TestServices:
         tag = f"t{self.run_id}"
         return {
             "ACCORD_TEST_RUN": self.run_id,
+            # Tests run as the local stack does: demo mode (demo links, the outbox and log SMS
+            # backends, development cookies). Tests of production mode turn it off themselves
+            # (tests/core/test_checks.py); demo-only behaviour is tested with it on and off.
+            "ACCORD_DEMO": "1",
             # The dev stack's env file (var/stack.env) must not leak into tests.
             "ACCORD_ENV_FILE": "",
             "ACCORD_VAR_DIR": str(self.base / "var"),

@@ -64,8 +64,13 @@ def heartbeat_prefix(settings: Settings) -> str:
 
 @pytest.fixture
 def stack_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
-    """Starts stack processes as `make up` does (logs in a temp dir); stops them after."""
-    processes = StackProcesses(work_dir=tmp_path_factory.mktemp("processes"))
+    """Starts stack processes as `make up` does (logs in a temp dir); stops them after.
+
+    In demo mode, as `make up` runs them: without it the web refuses the test run's
+    development defaults (accord.core.checks)."""
+    processes = StackProcesses(
+        work_dir=tmp_path_factory.mktemp("processes"), env={**os.environ, "ACCORD_DEMO": "1"}
+    )
     try:
         yield processes
     finally:

@@ -1,4 +1,8 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels (rooms come later)."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels.
+
+Importing it runs the production checks (accord.core.checks): without ACCORD_DEMO=1, insecure
+defaults make the import fail, so daphne exits instead of serving.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,10 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
+
+from accord.core.checks import refuse_insecure_start  # noqa: E402
+
+refuse_insecure_start()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

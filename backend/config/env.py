@@ -43,3 +43,19 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw == "":
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def envmap(name: str, default: dict[str, str]) -> dict[str, str]:
+    """``key=value,key=value`` (e.g. one SMS template id per message kind)."""
+    raw = envstr(name, "")
+    if raw == "":
+        return default
+    result: dict[str, str] = {}
+    for part in raw.split(","):
+        key, sep, value = (s.strip() for s in part.partition("="))
+        if not part.strip():
+            continue
+        if not sep or not key or not value:
+            raise ValueError(f"{name} must be key=value pairs separated by commas, got {part!r}")
+        result[key] = value
+    return result

@@ -1,4 +1,4 @@
-"""Settings for Accord, read from the environment (see docs/configuration.md)."""
+"""Settings for Accord, read from the environment (every variable: docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import envbool, envint, envlist, envstr
+from config.env import envbool, envint, envlist, envmap, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # backend/
 REPO_DIR = BASE_DIR.parent
@@ -30,13 +30,16 @@ def _load_env_file(path: Path) -> None:
 
 _load_env_file(Path(os.environ.get("ACCORD_ENV_FILE", str(VAR_DIR / "stack.env"))))
 
+# Demo mode (seeded data, demo links, the insecure defaults below) only when asked for:
+# `make up` and the test harness set ACCORD_DEMO=1. Without it the web refuses to start with
+# any of the defaults that are only fit for a laptop (accord.core.checks, docs/operations.md).
+ACCORD_DEMO = envbool("ACCORD_DEMO", False)
 DEBUG = envbool("ACCORD_DEBUG", False)
-# The demo secret is refused in production (ACCORD_DEMO=0) by checks.py.
-SECRET_KEY = envstr("ACCORD_SECRET_KEY", "accord-dev-only-insecure-secret-key-change-me-0123456789")
+# Public (it is in this file): refused without ACCORD_DEMO by accord.core.checks.
+DEMO_SECRET_KEY = "accord-dev-only-insecure-secret-key-change-me-0123456789"  # noqa: S105
+SECRET_KEY = envstr("ACCORD_SECRET_KEY", DEMO_SECRET_KEY)
 ALLOWED_HOSTS = envlist("ACCORD_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = envlist("ACCORD_CSRF_TRUSTED_ORIGINS", [])
-# Demo mode allows seeded data and demo-only shortcuts; production settings refuse them.
-ACCORD_DEMO = envbool("ACCORD_DEMO", True)
 ACCORD_BASE_URL = envstr("ACCORD_BASE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -175,8 +178,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Object storage (S3 API through the minio SDK) ------------------------
 S3_ENDPOINT = envstr("S3_ENDPOINT", "127.0.0.1:8333")
-S3_ACCESS_KEY = envstr("S3_ACCESS_KEY", "accord-dev")
-S3_SECRET_KEY = envstr("S3_SECRET_KEY", "accord-dev-secret-key")
+# The development keys (the media worker's defaults too): refused without ACCORD_DEMO.
+DEMO_S3_ACCESS_KEY = "accord-dev"
+DEMO_S3_SECRET_KEY = "accord-dev-secret-key"  # noqa: S105
+S3_ACCESS_KEY = envstr("S3_ACCESS_KEY", DEMO_S3_ACCESS_KEY)
+S3_SECRET_KEY = envstr("S3_SECRET_KEY", DEMO_S3_SECRET_KEY)
 S3_SECURE = envbool("S3_SECURE", False)
 S3_REGION = envstr("S3_REGION", "us-east-1")
 S3_BUCKET_EVIDENCE = envstr("S3_BUCKET_EVIDENCE", "accord-evidence")
@@ -192,8 +198,22 @@ EVIDENCE_ALLOWED_TYPES = envlist(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# --- Sign-in: one-time codes and rate limits ------------------------------
+# --- SMS (accord.accounts.sms) --------------------------------------------
+# The log backend writes every sign-in code to the log: refused without ACCORD_DEMO.
+# Production: accord.accounts.sms.TencentSmsBackend and the ACCORD_SMS_TENCENT_* below.
 ACCORD_SMS_BACKEND = envstr("ACCORD_SMS_BACKEND", "accord.accounts.sms.LogSmsBackend")
+ACCORD_SMS_TENCENT_SECRET_ID = envstr("ACCORD_SMS_TENCENT_SECRET_ID", "")
+ACCORD_SMS_TENCENT_SECRET_KEY = envstr("ACCORD_SMS_TENCENT_SECRET_KEY", "")
+ACCORD_SMS_TENCENT_APP_ID = envstr("ACCORD_SMS_TENCENT_APP_ID", "")  # SmsSdkAppId
+ACCORD_SMS_TENCENT_SIGN_NAME = envstr("ACCORD_SMS_TENCENT_SIGN_NAME", "")  # approved 签名
+# Approved template id per message kind, e.g. "signin_code=1234567,hearing_scheduled=1234568".
+ACCORD_SMS_TENCENT_TEMPLATES = envmap("ACCORD_SMS_TENCENT_TEMPLATES", {})
+ACCORD_SMS_TENCENT_REGION = envstr("ACCORD_SMS_TENCENT_REGION", "ap-guangzhou")
+# Host of the API; a URL with a scheme (http://127.0.0.1:PORT) points at a stand-in.
+ACCORD_SMS_TENCENT_ENDPOINT = envstr("ACCORD_SMS_TENCENT_ENDPOINT", "sms.tencentcloudapi.com")
+ACCORD_SMS_TIMEOUT_SECONDS = envint("ACCORD_SMS_TIMEOUT_SECONDS", 10)
+
+# --- Sign-in: one-time codes and rate limits ------------------------------
 ACCORD_OTP_TTL_SECONDS = envint("ACCORD_OTP_TTL_SECONDS", 300)
 ACCORD_OTP_REQUESTS_PER_HOUR = envint("ACCORD_OTP_REQUESTS_PER_HOUR", 5)
 ACCORD_OTP_RESEND_SECONDS = envint("ACCORD_OTP_RESEND_SECONDS", 60)
@@ -221,6 +241,11 @@ ACCORD_MEDIA_TOKEN = envstr("ACCORD_MEDIA_TOKEN", "")
 # The web's base URL as the media worker reaches it (it posts segments there).
 ACCORD_INTERNAL_URL = envstr("ACCORD_INTERNAL_URL", ACCORD_BASE_URL)
 RECORDING_SEGMENT_SECONDS = envint("RECORDING_SEGMENT_SECONDS", 10)
+# The optional composite export (accord.recordings.composite).
+RECORDING_COMPOSITE_SIZE = envstr("RECORDING_COMPOSITE_SIZE", "1280x720")
+RECORDING_COMPOSITE_FPS = envint("RECORDING_COMPOSITE_FPS", 15)
+RECORDING_COMPOSITE_FONT = envstr("RECORDING_COMPOSITE_FONT", "")
+FFMPEG_BINARY = envstr("FFMPEG_BINARY", "")
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -238,6 +263,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Off for http://127.0.0.1 (demo); without ACCORD_DEMO the web refuses to start unless on.
 SESSION_COOKIE_SECURE = envbool("ACCORD_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -247,4 +273,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("ACCORD_LOG_LEVEL", "INFO")},
+    # Tencent's SDK logs whole requests at DEBUG: phone numbers and sign-in codes.
+    "loggers": {"tencentcloud_sdk_common": {"level": "WARNING"}},
 }

@@ -180,3 +180,17 @@ def test_processes_tagged_with_a_run_id_are_found_and_stopped(tmp_path):
         for process in (tagged, untagged):
             process.kill()
             process.wait()
+
+
+def test_make_up_runs_every_process_and_command_in_demo_mode(tmp_path, monkeypatch):
+    # Demo mode is off unless set (settings.py); `make up` sets it in the env file that every
+    # process it starts and every `accord` command reads, whatever the caller's shell says.
+    monkeypatch.setattr(stack, "ENV_FILE", tmp_path / "stack.env")
+    monkeypatch.setenv("ACCORD_DEMO", "0")
+    envfile.write_env(stack.ENV_FILE, {"S3_ENDPOINT": "127.0.0.1:8333"})  # an older file
+
+    env = stack.load_env()
+
+    assert env["ACCORD_DEMO"] == "1"
+    # bring_up_apps() and accord() start everything with process_env(env).
+    assert stack.process_env(env)["ACCORD_DEMO"] == "1"

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accord.accounts.phones import mask_phone
-from accord.accounts.sms import send_sms
+from accord.accounts.sms import SmsTemplate, send_sms
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.rooms.models import HearingSession
@@ -40,7 +40,8 @@ def session_notice_send(*, session_id: uuid.UUID | str) -> list[int]:
                 "[Accord] Case %(case_no)s: an online mediation hearing (%(title)s) is "
                 "scheduled for %(when)s. You will receive a link to join."
             ) % {"case_no": session.case.case_no, "title": session.title, "when": when}
-            send_sms(phone=phone, message=message)
+            template = SmsTemplate.of("hearing_scheduled", case_no=session.case.case_no, when=when)
+            send_sms(phone=phone, message=message, template=template)
             notified.append((participant.pk, mask_phone(phone)))
     with transaction.atomic():
         trace_append(

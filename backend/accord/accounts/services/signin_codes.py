@@ -32,7 +32,7 @@ from accord.accounts.services.lockout import (
     record_failure,
     trace_signed_in,
 )
-from accord.accounts.sms import TransportError, send_sms
+from accord.accounts.sms import SmsTemplate, TransportError, send_sms
 from accord.audit.services import trace_append
 from accord.core.api import ServiceError
 
@@ -115,6 +115,7 @@ def signin_code_request(*, phone: str, client_ip: str) -> SignInCode:
                     "Do not share it with anyone."
                 )
                 % {"code": code, "minutes": minutes},
+                template=SmsTemplate.of("signin_code", code=code, minutes=minutes),
             )
     except TransportError as exc:
         ratelimit.release(RL_CODE_RESEND, phone)

@@ -1,0 +1,220 @@
+"""Production defaults that fail closed: system checks the web runs before it serves.
+
+Without ``ACCORD_DEMO`` every default that is only fit for a laptop is an error: the public
+demo secret key, the development S3 keys, an SMS backend that does not deliver (the log
+backend writes every sign-in code to the log), an empty or short media token, cookies sent
+over plain HTTP, debug pages. ``accord check --deploy`` reports them; ``config.asgi`` and a
+Celery worker's start (``config.celery``) call :func:`refuse_insecure_start`, so daphne and the
+worker exit instead of serving. The ids and what to set
+are listed in docs/operations.md ("Production checks").
+
+SMS backends are named by a setting and imported by name (this module is below the apps
+that define them): a class that really delivers says ``delivers = True`` and may define a
+``configuration_errors()`` classmethod that names what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+TAG = "accord"
+# Django's own advice (security.W009): at least 50 characters, at least 5 distinct ones.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE = 5
+MEDIA_TOKEN_MIN_LENGTH = 32
+
+_GENERATE = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def _error(id_: str, msg: str, hint: str) -> checks.Error:
+    return checks.Error(msg, hint=hint, id=id_)
+
+
+def register_checks() -> None:
+    """Called by CoreConfig.ready()."""
+    checks.register(check_production_settings, TAG, checks.Tags.security, deploy=True)
+
+
+def check_production_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Every refusal at once, so one restart fixes them all."""
+    if settings.ACCORD_DEMO:
+        return [
+            checks.Warning(
+                "ACCORD_DEMO is on: demo data, demo links and the insecure development "
+                "defaults are allowed.",
+                hint="Never in production: unset ACCORD_DEMO (or set it to 0).",
+                id="accord.W001",
+            )
+        ]
+    return [
+        *_secret_key(),
+        *_s3_keys(),
+        *_sms_backend(),
+        *_media_token(),
+        *_cookies(),
+        *_debug(),
+    ]
+
+
+def _secret_key() -> list[checks.CheckMessage]:
+    try:
+        key: str = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django refuses to even read an empty one
+        key = ""
+    if key == settings.DEMO_SECRET_KEY:
+        return [
+            _error(
+                "accord.E001",
+                "ACCORD_SECRET_KEY is not set: sessions and links would be signed with the "
+                "public demo key.",
+                f"Set ACCORD_SECRET_KEY (or ACCORD_SECRET_KEY_FILE) to a random value, e.g. "
+                f"{_GENERATE}.",
+            )
+        ]
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < SECRET_KEY_MIN_UNIQUE:
+        return [
+            _error(
+                "accord.E002",
+                f"ACCORD_SECRET_KEY is empty or too short ({len(key)} characters; at least "
+                f"{SECRET_KEY_MIN_LENGTH}, {SECRET_KEY_MIN_UNIQUE} of them distinct).",
+                f"Set ACCORD_SECRET_KEY to a random value, e.g. {_GENERATE}.",
+            )
+        ]
+    return []
+
+
+def _s3_keys() -> list[checks.CheckMessage]:
+    weak = [
+        name
+        for name, value, demo in (
+            ("S3_ACCESS_KEY", settings.S3_ACCESS_KEY, settings.DEMO_S3_ACCESS_KEY),
+            ("S3_SECRET_KEY", settings.S3_SECRET_KEY, settings.DEMO_S3_SECRET_KEY),
+        )
+        if not value or value == demo
+    ]
+    if not weak:
+        return []
+    return [
+        _error(
+            "accord.E003",
+            f"{' and '.join(weak)} {'is' if len(weak) == 1 else 'are'} empty or the public "
+            "development default.",
+            "Set S3_ACCESS_KEY and S3_SECRET_KEY (or S3_SECRET_KEY_FILE) to the object "
+            "store's credentials for Accord.",
+        )
+    ]
+
+
+def _sms_backend() -> list[checks.CheckMessage]:
+    path: str = settings.ACCORD_SMS_BACKEND
+    try:
+        backend = import_string(path)
+    except ImportError as exc:
+        return [
+            _error(
+                "accord.E005",
+                f"ACCORD_SMS_BACKEND names {path!r}, which cannot be imported ({exc}).",
+                "Set ACCORD_SMS_BACKEND to the dotted path of an SMS backend class, e.g. "
+                "accord.accounts.sms.TencentSmsBackend.",
+            )
+        ]
+    if not getattr(backend, "delivers", False):
+        return [
+            _error(
+                "accord.E004",
+                f"ACCORD_SMS_BACKEND is {path}, which delivers no text message (the log "
+                "backend writes every sign-in code to the log).",
+                "Set ACCORD_SMS_BACKEND=accord.accounts.sms.TencentSmsBackend and its "
+                "ACCORD_SMS_TENCENT_* variables (docs/operations.md).",
+            )
+        ]
+    missing: list[str] = list(getattr(backend, "configuration_errors", list)())
+    if missing:
+        return [
+            _error(
+                "accord.E005",
+                f"ACCORD_SMS_BACKEND is {path}, but it is not configured: "
+                + "; ".join(missing)
+                + ".",
+                "Set the variables named (docs/operations.md, SMS).",
+            )
+        ]
+    return []
+
+
+def _media_token() -> list[checks.CheckMessage]:
+    token: str = settings.ACCORD_MEDIA_TOKEN
+    if len(token) >= MEDIA_TOKEN_MIN_LENGTH:
+        return []
+    return [
+        _error(
+            "accord.E006",
+            f"ACCORD_MEDIA_TOKEN is empty or too short ({len(token)} characters; at least "
+            f"{MEDIA_TOKEN_MIN_LENGTH}): recording registration would be off or guessable.",
+            f"Set ACCORD_MEDIA_TOKEN (or ACCORD_MEDIA_TOKEN_FILE), the same value for the web "
+            f"and every media worker, e.g. {_GENERATE}.",
+        )
+    ]
+
+
+def _cookies() -> list[checks.CheckMessage]:
+    plain = [
+        name
+        for name, secure in (
+            ("SESSION_COOKIE_SECURE", settings.SESSION_COOKIE_SECURE),
+            ("CSRF_COOKIE_SECURE", settings.CSRF_COOKIE_SECURE),
+        )
+        if not secure
+    ]
+    if not plain:
+        return []
+    return [
+        _error(
+            "accord.E007",
+            f"{' and '.join(plain)} {'is' if len(plain) == 1 else 'are'} off: the session and "
+            "CSRF cookies would also be sent over plain HTTP.",
+            "Serve Accord over HTTPS and set ACCORD_SECURE_COOKIES=1.",
+        )
+    ]
+
+
+def _debug() -> list[checks.CheckMessage]:
+    if not settings.DEBUG:
+        return []
+    return [
+        _error(
+            "accord.E008",
+            "ACCORD_DEBUG is on: error pages would show settings and stack traces to anyone.",
+            "Unset ACCORD_DEBUG (or set it to 0).",
+        )
+    ]
+
+
+def refuse_insecure_start() -> None:
+    """Raise ImproperlyConfigured, naming every refusal, unless the production checks pass.
+
+    Called where the web process starts (config.asgi), after Django is set up.
+    """
+    messages = checks.run_checks(tags=[TAG], include_deployment_checks=True)
+    errors = [m for m in messages if m.is_serious()]
+    for message in messages:
+        if not message.is_serious():
+            logger.warning("%s", message)
+    if errors:
+        lines = "\n".join(f"  {m}" for m in errors)
+        raise ImproperlyConfigured(
+            "Accord refuses to start: without ACCORD_DEMO=1 these settings are not safe "
+            f"(docs/operations.md, Production checks):\n{lines}"
+        )

@@ -1,0 +1,255 @@
+"""Production defaults fail closed: without ACCORD_DEMO the web refuses each insecure default.
+
+In process, each refusal through the check function with settings overridden; in
+subprocesses, `accord check --deploy` and daphne itself with the environment a careless
+deployment would have (the test run's own is demo mode, see infra/testenv.py).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import time
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from accord.core import checks
+from infra import REPO_DIR, VENV_BIN
+from infra.procs import free_port
+from infra.stack import app_argv
+
+TENCENT = {
+    "ACCORD_SMS_BACKEND": "accord.accounts.sms.TencentSmsBackend",
+    "ACCORD_SMS_TENCENT_SECRET_ID": "AKIDexample",
+    "ACCORD_SMS_TENCENT_SECRET_KEY": "example-secret",
+    "ACCORD_SMS_TENCENT_APP_ID": "1400000000",
+    "ACCORD_SMS_TENCENT_SIGN_NAME": "调解平台",
+    "ACCORD_SMS_TENCENT_TEMPLATES": {
+        "signin_code": "1",
+        "hearing_scheduled": "2",
+        "hearing_link": "3",
+    },
+}
+
+
+@pytest.fixture
+def production(settings):
+    """A fully configured production: demo off, every secret set, a real SMS gateway."""
+    settings.ACCORD_DEMO = False
+    settings.DEBUG = False
+    settings.SECRET_KEY = secrets.token_urlsafe(48)
+    settings.S3_ACCESS_KEY = "accord-prod"
+    settings.S3_SECRET_KEY = secrets.token_urlsafe(30)
+    settings.ACCORD_MEDIA_TOKEN = secrets.token_urlsafe(32)
+    settings.SESSION_COOKIE_SECURE = True
+    settings.CSRF_COOKIE_SECURE = True
+    for name, value in TENCENT.items():
+        setattr(settings, name, value)
+    return settings
+
+
+def ids() -> list[str | None]:
+    return [m.id for m in checks.check_production_settings() if m.is_serious()]
+
+
+def test_a_fully_configured_production_passes(production):
+    assert checks.check_production_settings() == []
+    checks.refuse_insecure_start()
+
+
+def test_demo_mode_passes_with_every_development_default_and_says_so(settings):
+    settings.ACCORD_DEMO = True
+    settings.ACCORD_SMS_BACKEND = "accord.accounts.sms.LogSmsBackend"
+    settings.ACCORD_MEDIA_TOKEN = ""
+    [warning] = checks.check_production_settings()
+    assert warning.id == "accord.W001"
+    assert not warning.is_serious()
+    checks.refuse_insecure_start()
+
+
+def test_the_demo_secret_key_is_refused(production):
+    production.SECRET_KEY = production.DEMO_SECRET_KEY
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E001"
+    assert "ACCORD_SECRET_KEY" in error.msg and "ACCORD_SECRET_KEY" in str(error.hint)
+
+
+@pytest.mark.parametrize("key", ["", "short-key", "a" * 60])
+def test_an_empty_short_or_uniform_secret_key_is_refused(production, key):
+    production.SECRET_KEY = key
+    assert ids() == ["accord.E002"]
+
+
+@pytest.mark.parametrize("name", ["S3_ACCESS_KEY", "S3_SECRET_KEY"])
+def test_default_or_empty_s3_keys_are_refused(production, name):
+    setattr(production, name, getattr(production, f"DEMO_{name}"))
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E003"
+    assert name in error.msg
+    setattr(production, name, "")
+    assert ids() == ["accord.E003"]
+
+
+@pytest.mark.parametrize("backend", ["LogSmsBackend", "OutboxSmsBackend", "FailingSmsBackend"])
+def test_an_sms_backend_that_delivers_nothing_is_refused(production, backend):
+    production.ACCORD_SMS_BACKEND = f"accord.accounts.sms.{backend}"
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E004"
+    assert "ACCORD_SMS_BACKEND" in error.msg
+
+
+def test_an_sms_backend_that_cannot_be_imported_or_is_unconfigured_is_refused(production):
+    production.ACCORD_SMS_BACKEND = "accord.accounts.sms.NoSuchBackend"
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E005"
+    production.ACCORD_SMS_BACKEND = TENCENT["ACCORD_SMS_BACKEND"]
+    production.ACCORD_SMS_TENCENT_SECRET_KEY = ""
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E005"
+    assert "ACCORD_SMS_TENCENT_SECRET_KEY is not set" in error.msg
+
+
+@pytest.mark.parametrize("token", ["", "x" * 31])
+def test_an_empty_or_short_media_token_is_refused(production, token):
+    production.ACCORD_MEDIA_TOKEN = token
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E006"
+    assert "ACCORD_MEDIA_TOKEN" in error.msg
+
+
+@pytest.mark.parametrize("name", ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"])
+def test_cookies_sent_over_plain_http_are_refused(production, name):
+    setattr(production, name, False)
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E007"
+    assert name in error.msg and "ACCORD_SECURE_COOKIES=1" in str(error.hint)
+
+
+def test_debug_is_refused(production):
+    production.DEBUG = True
+    assert ids() == ["accord.E008"]
+
+
+def test_the_start_refusal_names_every_problem_at_once(production):
+    production.ACCORD_MEDIA_TOKEN = ""
+    production.SESSION_COOKIE_SECURE = False
+    with pytest.raises(ImproperlyConfigured) as caught:
+        checks.refuse_insecure_start()
+    assert "accord.E006" in str(caught.value)
+    assert "accord.E007" in str(caught.value)
+
+
+# --- The processes ----------------------------------------------------------
+
+
+def insecure_env() -> dict[str, str]:
+    """The test run's environment without ACCORD_DEMO: development keys, log SMS backend,
+    no media token, plain-HTTP cookies."""
+    env = {k: v for k, v in os.environ.items() if k != "ACCORD_DEMO"}
+    env.pop("ACCORD_SECRET_KEY", None)
+    env.pop("ACCORD_MEDIA_TOKEN", None)
+    env["S3_ACCESS_KEY"] = "accord-dev"
+    env["S3_SECRET_KEY"] = "accord-dev-secret-key"
+    return env
+
+
+def production_env() -> dict[str, str]:
+    env = insecure_env()
+    env.update(
+        {
+            "ACCORD_SECRET_KEY": secrets.token_urlsafe(48),
+            "S3_ACCESS_KEY": "accord-prod",
+            "S3_SECRET_KEY": secrets.token_urlsafe(30),
+            "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(32),
+            "ACCORD_SECURE_COOKIES": "1",
+            **{k: v for k, v in TENCENT.items() if isinstance(v, str)},
+            "ACCORD_SMS_TENCENT_TEMPLATES": "signin_code=1,hearing_scheduled=2,hearing_link=3",
+        }
+    )
+    return env
+
+
+def accord_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(VENV_BIN / "accord"), "check", "--deploy", "--fail-level", "ERROR"],
+        env=env,
+        cwd=REPO_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_check_deploy_fails_with_the_insecure_defaults_and_names_each(tmp_path):
+    result = accord_check(insecure_env())
+    assert result.returncode != 0
+    for id_ in ("accord.E001", "accord.E003", "accord.E004", "accord.E006", "accord.E007"):
+        assert id_ in result.stderr
+    assert "ACCORD_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.slow
+def test_check_deploy_passes_a_configured_production():
+    result = accord_check(production_env())
+    assert result.returncode == 0, result.stderr
+    assert "(accord." not in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_the_web_process_refuses_to_start_with_the_insecure_defaults(tmp_path):
+    env = {**insecure_env(), "STACK_WEB_PORT": str(free_port())}
+    log = tmp_path / "web.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            app_argv("web", env), env=env, cwd=REPO_DIR, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            code = process.wait(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    text = log.read_text()
+    assert code != 0, text
+    assert "Accord refuses to start" in text
+    assert "accord.E001" in text and "ACCORD_SECRET_KEY" in text
+
+
+@pytest.mark.slow
+def test_the_web_process_starts_in_demo_mode(tmp_path):
+    port = free_port()
+    env = {**insecure_env(), "ACCORD_DEMO": "1", "STACK_WEB_PORT": str(port)}
+    log = tmp_path / "web.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            app_argv("web", env), env=env, cwd=REPO_DIR, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while "Listening on TCP address" not in log.read_text():
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert "accord.W001" in log.read_text()
+
+
+@pytest.mark.slow
+def test_a_celery_worker_refuses_to_start_with_the_insecure_defaults(tmp_path):
+    env = {**insecure_env(), "ACCORD_CELERY_QUEUE": f"refused-{secrets.token_hex(4)}"}
+    result = subprocess.run(
+        app_argv("celery-worker", env, run_dir=tmp_path),
+        env=env,
+        cwd=REPO_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Accord refuses to start" in result.stderr
+    assert "accord.E004" in result.stderr
