@@ -7,4 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
+        from accord.audit.erasure import register_personal_data
         from accord.cases import verification  # noqa: F401  (registers object checks)
+        from accord.cases.services.erasure import CASES_PERSONAL_DATA
+
+        register_personal_data(CASES_PERSONAL_DATA)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accord.accounts.models import User
 from accord.audit.verify import verify_all
 from accord.cases.models import Case
-from accord.cases.selectors import case_parties
+from accord.cases.selectors import case_parties, case_timeline
 from accord.cases.states import Party
 from accord.core.api import ServiceError
 from accord.evidence import access, services
@@ -91,6 +91,7 @@ def _verify_page(
             "hold_form": (hold_form or HoldForm()) if holding else None,
             "retention_days": retention_days(case),
             "retention": _retention(case),
+            "trace": case_timeline(case=case),
             "now": timezone.now(),
         },
         status=400 if hold_form is not None and hold_form.errors else 200,
