@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from accord.audit.canonical import canonical_json
-from accord.audit.personal import reveal
 from accord.audit.models import TraceEvent
+from accord.audit.personal import reveal
 from accord.cases import services
 from accord.cases.models import CaseState, IntakeChannel
 from accord.core.api import ServiceError

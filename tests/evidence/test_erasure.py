@@ -86,8 +86,7 @@ def database_text() -> str:
         if fields:
             for row in model._default_manager.values_list(*fields):
                 values.extend(
-                    json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
-                    for v in row
+                    json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in row
                 )
     return "\n".join(values)
 
