@@ -91,9 +91,14 @@ class User(AbstractBaseUser, PermissionsMixin):
             return str(_("Erased user"))
         if self.display_name:
             return self.display_name
-        if self.username and not PHONE_RE.match(self.username):
+        if self.username and not PHONE_RE.match(self.username) and not self.is_pseudonymous:
             return self.username
         return str(_("User %(id)s") % {"id": self.pk})
+
+    @property
+    def is_pseudonymous(self) -> bool:
+        """An applicant's username (``applicant-<hex>``) says nothing to people."""
+        return self.username.startswith(("applicant-", "erased-"))
 
     def get_short_name(self) -> str:
         return self.get_full_name()
