@@ -3,6 +3,7 @@ replays and downloads show who and when, and recording segments are one line per
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import ACTION_LABELS, case_timeline
+from accord.cases.services import evidence_upload
 from accord.evidence.access import Access
 from accord.evidence.services import evidence_downloaded
 from accord.orgs.models import Role
@@ -197,15 +199,14 @@ def test_payload_dependent_words(hearing, mia, ada, alice):  # noqa: F811
         assert interrupted.label == "录制中断"
 
 
-def test_people_read_names_roles_and_words_and_the_hashes_are_on_the_verification_page(
-    hearing, ada, alice, mia
-):  # noqa: F811
+def test_people_read_names_roles_and_words_and_hashes_are_on_the_verification_page(
+    hearing,  # noqa: F811
+    ada,
+    alice,
+    mia,
+):
     """No event codes, hash prefixes, usernames, phone numbers or MIME types on the case
     page; the verification page lists each event's full hash."""
-    import io
-
-    from accord.cases.services import evidence_upload
-
     case = hearing.case
     User.objects.filter(pk=alice.pk).update(display_name="")  # an applicant who never named
     alice.refresh_from_db()
