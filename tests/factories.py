@@ -23,7 +23,8 @@ class ApplicantFactory(UserFactory):
         skip_postgeneration_save = True
 
     phone = factory.Sequence(lambda n: f"139{n:08d}")
-    username = factory.SelfAttribute("phone")
+    # Pseudonymous, as applicant_get_or_create makes them: never the phone number.
+    username = factory.Sequence(lambda n: f"applicant-{n:06d}")
     # "!" prefixes an unusable password (applicants sign in with a phone code).
     password = "!unusable"
 

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from accord.accounts.models import SignInCode, User
 from accord.accounts.services import RateLimited, signin_code_request, signin_code_verify
 from accord.audit.models import TraceEvent
+from accord.audit.personal import reveal
 from accord.core.api import ServiceError
 from accord.orgs.models import Membership, Role
 from tests.accounts.conftest import IP, actions, last_code, nothing_written
@@ -38,13 +39,17 @@ def wrong(code: str) -> str:
 def test_a_first_sign_in_creates_the_applicant_with_the_applicant_role(db, outbox):
     code = send(outbox)
     user = signin_code_verify(phone=PHONE, code=code, client_ip=IP)
-    assert user.username == PHONE
+    # The username is a pseudonym: the number is only in the (erasable) phone field.
+    assert user.username.startswith("applicant-") and PHONE not in user.username
     assert user.phone == PHONE
     assert not user.has_usable_password()
     assert Membership.objects.filter(user=user, role=Role.APPLICANT, organization=None).exists()
     assert actions(user) == ["account.created", "signin.succeeded"]
     created = TraceEvent.objects.get(chain_id=user.chain_id, action="account.created")
-    assert created.payload["phone"] == "138****8000"
+    # The trace holds a keyed hash of the number, whose key and value can be erased.
+    assert created.payload["phone"].startswith("hmac-sha256:")
+    assert reveal(created.payload["phone"]) == PHONE
+    assert created.actor == {"kind": "user", "user_id": user.pk}
 
 
 def test_a_known_applicant_signs_in_without_a_new_account(dora, outbox):

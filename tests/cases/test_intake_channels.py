@@ -7,7 +7,9 @@ from datetime import date
 
 import pytest
 
+from accord.audit.canonical import canonical_json
 from accord.audit.models import TraceEvent
+from accord.audit.personal import reveal
 from accord.cases import services
 from accord.cases.models import CaseState, IntakeChannel
 from accord.core.api import ServiceError
@@ -31,7 +33,6 @@ def test_a_party_application_opens_a_submitted_case_with_its_first_event(alice, 
     assert event.action == "case.submitted"
     assert event.actor == {
         "kind": "user",
-        "label": alice.username,
         "user_id": alice.pk,
         "role": "applicant",
     }
@@ -45,9 +46,12 @@ def test_a_party_application_opens_a_submitted_case_with_its_first_event(alice, 
         "business_type": "wealth_management",
         "dispute_nature": "civil_commercial",
         "amount": "12000.50",
-        "application_sha256": app.digest(),
+        "application": event.payload["application"],
     }
-    # Personal data stays out of the append-only trace; its digest is there.
+    # Personal data stays out of the append-only trace: a keyed hash commits to the
+    # application, whose key and text are kept apart (and can be erased).
+    assert event.payload["application"].startswith("hmac-sha256:")
+    assert reveal(event.payload["application"]) == canonical_json(app.as_json())
     assert "张三" not in str(event.payload) and "13900000001" not in str(event.payload)
 
 

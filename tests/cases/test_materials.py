@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accord.audit.models import TraceEvent
+from accord.audit.personal import reveal
 from accord.cases import services
 from accord.cases.models import CaseState, Material
 from accord.cases.services import materials as materials_module
@@ -88,7 +89,7 @@ def test_a_pdf_is_stored_with_its_hash_and_traced(case, alice, evidence_bucket):
     assert event.action == "evidence.uploaded"
     assert event.payload == {
         "evidence": str(evidence.uuid),
-        "name": "合同.pdf",
+        "name": event.payload["name"],
         "content_type": "application/pdf",
         "size": len(PDF),
         "sha256": evidence.sha256,
@@ -96,6 +97,9 @@ def test_a_pdf_is_stored_with_its_hash_and_traced(case, alice, evidence_bucket):
         "key": evidence.object_key,
     }
     assert event.actor["role"] == "applicant"
+    # A file name may name a person: a keyed hash in the trace, the name itself erasable.
+    assert event.payload["name"].startswith("hmac-sha256:")
+    assert reveal(event.payload["name"]) == "合同.pdf"
 
 
 def test_the_type_comes_from_the_content_not_the_name(case, alice):
@@ -274,7 +278,8 @@ def test_the_page_uploads_and_lists_evidence(client, case, alice):
     )
     assert response.status_code == 302
     page = client.get(f"/cases/{case.case_no}/").content.decode()
-    assert "合同.pdf" in page and "application/pdf" in page
+    # The type in words, not as a MIME type.
+    assert "合同.pdf" in page and "PDF 文档" in page and "application/pdf" not in page
 
 
 def test_the_page_shows_a_refusal_on_the_file_field(client, case, alice):

@@ -3,6 +3,7 @@ replays and downloads show who and when, and recording segments are one line per
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import ACTION_LABELS, case_timeline
+from accord.cases.services import material_upload
 from accord.orgs.models import Role
 from accord.replay.access import Access
 from accord.replay.services import media_downloaded, replay_opened
@@ -115,7 +117,8 @@ def test_segments_are_one_line_per_hearing(hearing, mia):  # noqa: F811
     ada_page = page(case, mia, "/en")
     assert ada_page.count("25 recording segments registered") == 1
     assert "Recording segment registered" in ada_page  # the single one of the second hearing
-    assert f"#{first.seq}–#{first.last_seq}" in ada_page
+    # Hashes and sequence numbers are for the verification page, not for people.
+    assert f"#{first.seq}" not in ada_page and first.hash[:12] not in ada_page
     assert "登记录像分段 25 个" in page(case, mia, "")
 
 
@@ -158,7 +161,7 @@ def test_replays_and_downloads_show_who_and_when(hearing, ada, alice):  # noqa: 
     assert when in english
     chinese = page(case, alice, "")
     assert "回放录像" in chinese and "下载录像或证据包文件" in chinese and "Audrey" in chinese
-    assert "recording.replayed" in chinese  # the raw action stays, small, next to the words
+    assert "recording.replayed" not in chinese  # words, not event codes
 
 
 def test_payload_dependent_words(hearing, mia, ada, alice):  # noqa: F811
@@ -176,14 +179,14 @@ def test_payload_dependent_words(hearing, mia, ada, alice):  # noqa: F811
         case,
         "replay.granted",
         Actor.for_user(ada, role="org_admin"),
-        {"user_id": alice.pk, "username": alice.get_username()},
+        {"user_id": alice.pk},
     )
     timeline = case_timeline(case=case)
     muted = [e.label for e in timeline if e.action == "room.muted"]
     assert muted == ["Participant muted", "Participant unmuted"]
     (interrupted,) = [e for e in timeline if e.action == "recording.interrupted"]
     assert interrupted.reason == "the media worker restarted"
-    assert interrupted.role == "system"
+    assert (interrupted.actor, interrupted.role) == ("Recording service", "")
     (granted,) = [e for e in timeline if e.action == "replay.granted"]
     assert granted.detail == "Alice"
     assert granted.role == "Organization administrator"
@@ -193,3 +196,46 @@ def test_payload_dependent_words(hearing, mia, ada, alice):  # noqa: F811
         ]
         assert interrupted.reason == "媒体服务重启"
         assert interrupted.label == "录制中断"
+
+
+def test_people_read_names_roles_and_words_and_hashes_are_on_the_verification_page(
+    hearing,  # noqa: F811
+    ada,
+    alice,
+    mia,
+):
+    """No event codes, hash prefixes, usernames, phone numbers or MIME types on the case
+    page; the verification page lists each event's full hash."""
+    case = hearing.case
+    User.objects.filter(pk=alice.pk).update(display_name="")  # an applicant who never named
+    alice.refresh_from_db()
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    material_upload(case=case, user=alice, name="合同.pdf", stream=io.BytesIO(pdf), size=len(pdf))
+    append(case, "case.exported", Actor.system("export-case"), {"via": "cli"})
+
+    timeline = case_timeline(case=case)
+    submitted = timeline[0]
+    # The applicant without a display name is shown by the case's applicant name.
+    assert (submitted.actor, submitted.role) == (case.applicant_name, "Applicant")
+    (uploaded,) = [e for e in timeline if e.action == "evidence.uploaded"]
+    assert uploaded.detail == "合同.pdf · PDF document"
+    (exported,) = [e for e in timeline if e.action == "case.exported"]
+    assert (exported.actor, exported.role) == ("Evidence export by the operator", "")
+
+    for prefix in ("/en", ""):
+        html = page(case, mia, prefix)
+        html = html[html.index('<ol class="timeline">') :]
+        for raw in ("case.submitted", "evidence.uploaded", "application/pdf", "export-case"):
+            assert raw not in html, (prefix, raw)
+        assert alice.phone not in html and alice.username not in html and "mia" not in html
+        assert all(entry.hash[:12] not in html for entry in timeline)
+    chinese = page(case, mia, "")
+    assert (
+        "PDF 文档" in chinese and "由 Mia（调解员）" in chinese and "application/pdf" not in chinese
+    )
+
+    client = Client()
+    client.force_login(ada)
+    verification = client.get(f"/en/cases/{case.case_no}/verify/").content.decode()
+    assert all(entry.hash in verification for entry in timeline)
+    assert "application: on file" in verification

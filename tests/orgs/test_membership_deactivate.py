@@ -26,7 +26,6 @@ def test_removing_a_role_appends_one_event(client, alice, bob, org):
     assert event.payload == {
         "membership_id": membership.pk,
         "user_id": bob.pk,
-        "username": "bob",
         "role": "mediator",
     }
 

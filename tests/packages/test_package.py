@@ -254,7 +254,7 @@ def test_export_refuses_an_unknown_case_and_a_user_without_access(
 def test_export_on_behalf_of_an_auditor_names_them(documented, audrey, tmp_path):
     package, _ = export(documented, tmp_path, "--user", "audrey")
     manifest = json.loads(members(package)["manifest.json"])
-    assert manifest["exported_by"]["username"] == "audrey"
+    assert manifest["exported_by"] == {"user_id": audrey.pk, "name": "Audrey"}
     event = TraceEvent.objects.get(chain=documented.chain, action="case.exported")
     assert event.actor["user_id"] == audrey.pk
     assert event.actor["role"] == "auditor"

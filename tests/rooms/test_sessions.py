@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accord.accounts.models import User
 from accord.audit.models import TraceEvent
 from accord.cases.models import CaseState
 from accord.core.api import ServiceError
@@ -50,6 +51,31 @@ def test_the_mediator_schedules_a_hearing_and_it_is_traced(case, drive, mia, ali
     event = TraceEvent.objects.filter(chain=case.chain).latest("seq")
     assert event.action == "session.scheduled"
     assert event.payload["session_id"] == str(session.pk)
+
+
+def test_names_in_the_room_are_names_never_phone_numbers(case, drive, mia, alice, ben):
+    """A participant is shown by their name; an applicant who never gave one by the case's
+    applicant name; anyone else without a name by their role."""
+    drive(case, CaseState.MEDIATING)
+    User.objects.filter(pk__in=[alice.pk, ben.pk]).update(display_name="")
+    alice.refresh_from_db()
+    ben.refresh_from_db()
+    session = schedule(
+        case,
+        mia,
+        [
+            (mia, ParticipantRole.MEDIATOR),
+            (alice, ParticipantRole.APPLICANT),
+            (ben, ParticipantRole.RESPONDENT),
+        ],
+    )
+    names = dict(session.participants.values_list("role", "display_name"))
+    assert names == {
+        ParticipantRole.MEDIATOR: "Mia",
+        ParticipantRole.APPLICANT: case.applicant_name,
+        ParticipantRole.RESPONDENT: str(ParticipantRole.RESPONDENT.label),
+    }
+    assert alice.phone not in str(names) and alice.username not in str(names)
 
 
 @pytest.mark.parametrize(

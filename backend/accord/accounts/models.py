@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accord.accounts.phones import PHONE_RE
 from accord.audit.models import TraceChain
 
 # Mainland mobile numbers: 11 digits starting with 1.
@@ -42,8 +43,8 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in.
 
-    Applicants sign in with phone + one-time code (their ``username`` is their
-    phone number and they have no usable password). Staff of organizations sign
+    Applicants sign in with phone + one-time code (their ``username`` is a pseudonym,
+    ``applicant-<hex>``, and they have no usable password). Staff of organizations sign
     in with username + password + TOTP.
     """
 
@@ -65,6 +66,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     preferred_language = models.CharField(max_length=10, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person's personal data was erased (accounts.services.person_erase).
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     # The user's security events (sign-ins, failures, second factor): created on first use.
     chain = models.OneToOneField(
         TraceChain, on_delete=models.PROTECT, null=True, blank=True, related_name="user"
@@ -80,13 +83,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.display_name or self.username
+        return self.get_full_name()
 
     def get_full_name(self) -> str:
-        return self.display_name or self.username
+        """The person's name; never a phone number (older applicant usernames are one)."""
+        if self.erased_at is not None:
+            return str(_("Erased user"))
+        if self.display_name:
+            return self.display_name
+        if self.username and not PHONE_RE.match(self.username) and not self.is_pseudonymous:
+            return self.username
+        return str(_("User %(id)s") % {"id": self.pk})
+
+    @property
+    def is_pseudonymous(self) -> bool:
+        """An applicant's username (``applicant-<hex>``) says nothing to people."""
+        return self.username.startswith(("applicant-", "erased-"))
 
     def get_short_name(self) -> str:
-        return self.display_name or self.username
+        return self.get_full_name()
 
 
 class SignInCode(models.Model):

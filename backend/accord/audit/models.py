@@ -65,3 +65,43 @@ class TraceEvent(models.Model):
             payload=self.payload,
             occurred_at=self.occurred_at,
         )
+
+
+class PersonalKey(models.Model):
+    """The secret key of one data subject (``user:<id>``, ``case:<case_no>``).
+
+    Trace events commit to personal values (a phone number, an address, an uploaded
+    file's name) as ``hmac-sha256:<hex>`` under this key; the values themselves live in
+    :class:`PersonalValue`. Erasing a subject deletes its key and values: the chain keeps
+    verifying, and what it committed to can no longer be recovered or confirmed.
+    """
+
+    subject = models.CharField(_("subject"), max_length=120, unique=True)
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal data key")
+        verbose_name_plural = _("personal data keys")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class PersonalValue(models.Model):
+    """A personal value a trace event commits to by its keyed hash. Erasable."""
+
+    key = models.ForeignKey(PersonalKey, on_delete=models.CASCADE, related_name="values")
+    field = models.CharField(_("field"), max_length=60)
+    digest = models.CharField(_("keyed hash"), max_length=64, db_index=True)
+    value = models.TextField(_("value"))
+
+    class Meta:
+        verbose_name = _("personal value")
+        verbose_name_plural = _("personal values")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "field", "digest"], name="audit_value_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_id}:{self.field}"

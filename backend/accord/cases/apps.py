@@ -7,5 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        # In ready(): the models are loaded; registers the object checks of `accord verify-case`.
+        # In ready(): the models are loaded; registers the object checks of `accord verify-case`
+        # and the cases' personal data for erasure.
+        from accord.audit.erasure import register_personal_data
         from accord.cases import verification  # noqa: F401
+        from accord.cases.services.erasure import CASES_PERSONAL_DATA
+
+        register_personal_data(CASES_PERSONAL_DATA)

@@ -369,3 +369,19 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.object_key})"
+
+    @property
+    def kind_label(self) -> str:
+        """What the file is, in words ("PDF document"), for people rather than MIME types."""
+        return str(FILE_KIND_LABELS.get(self.content_type, _("File")))
+
+
+FILE_KIND_LABELS = {
+    "application/pdf": _("PDF document"),
+    "image/jpeg": _("JPEG image"),
+    "image/png": _("PNG image"),
+    "audio/mpeg": _("MP3 audio"),
+    "audio/x-wav": _("WAV audio"),
+    "audio/wav": _("WAV audio"),
+    "video/mp4": _("MP4 video"),
+}

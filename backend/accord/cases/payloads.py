@@ -36,7 +36,8 @@ class CaseSubmitted(TypedDict):
     business_type: str
     dispute_nature: str
     amount: str | None
-    application_sha256: str
+    # hmac-sha256 of the application's canonical JSON under the case's erasable key.
+    application: str
     consultation: NotRequired[ConsultationRef]
     regulator: NotRequired[RegulatorRef]
     court: NotRequired[CourtRef]
@@ -44,7 +45,6 @@ class CaseSubmitted(TypedDict):
 
 class UserRef(TypedDict):
     user_id: int
-    username: str
 
 
 # "from" is a keyword, hence the functional form.
@@ -60,6 +60,7 @@ class MaterialsSigned(TypedDict):
 
 class EvidenceUploaded(TypedDict):
     evidence: str
+    # hmac-sha256 of the file name (it may name a person) under the case's erasable key.
     name: str
     content_type: str
     size: int
@@ -79,7 +80,7 @@ class ConsultationCreated(TypedDict):
     organization: str
     respondent: str
     business_type: str
-    content_sha256: str
+    content: str  # hmac-sha256 under the asker's erasable key
 
 
 class ConsultationAnswered(TypedDict):

@@ -6,7 +6,6 @@ can show them all next to their fields and an API client can fix them in one go.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accord.accounts.models import phone_validator
-from accord.audit.canonical import canonical_json
 from accord.cases.errors import OutOfScope
 from accord.cases.models import (
     FINANCIAL_BUSINESS_TYPES,
@@ -68,15 +66,9 @@ class CaseApplication:
     representative: str = ""
     claims: str = ""
 
-    def digest(self) -> str:
-        """SHA-256 of the application as submitted, for the trace.
-
-        The trace cannot be erased, so it carries this digest rather than the
-        applicant's personal data; the digest still proves what was submitted.
-        """
-        return hashlib.sha256(canonical_json(self.as_json()).encode("utf-8")).hexdigest()
-
     def as_json(self) -> dict[str, Any]:
+        """The application as submitted. The trace commits to it by a keyed hash (see
+        ``accord.audit.personal``): it holds the applicant's personal data."""
         return {
             "organization": self.organization.code if self.organization else None,
             "respondent": self.respondent.code if self.respondent else None,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accord.accounts.models import User
 from accord.audit.models import TraceEvent
+from accord.audit.personal import is_sealed, reveal_many
 from accord.cases import timeline_registry
 from accord.cases.models import (
     ApplicantType,
@@ -155,6 +156,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "evidence.uploaded": gettext_lazy("Evidence uploaded"),
     "evidence.accessed": gettext_lazy("Evidence opened"),
     "evidence.downloaded": gettext_lazy("Recording or package file downloaded"),
+    "case.particulars_erased": gettext_lazy("The applicant's personal data was erased"),
     # Hearings (accord.rooms)
     "session.scheduled": gettext_lazy("Hearing scheduled"),
     "session.notified": gettext_lazy("Participants notified of the hearing"),
@@ -206,7 +208,6 @@ REASON_LABELS: dict[str, dict[str, StrOrPromise]] = {
 
 ROLE_LABELS: dict[str, StrOrPromise] = {
     **dict(Role.choices),
-    "system": gettext_lazy("system"),
 }
 
 
@@ -236,6 +237,9 @@ class TimelineEntry:
     count: int = 1
     last_seq: int | None = None
     until: datetime | None = None
+    # Payload fields committed by a keyed hash (accord.audit.personal), and whether the
+    # value is still on file (False once erased): for the verification page.
+    sealed: tuple[tuple[str, bool], ...] = ()
 
     @property
     def short_hash(self) -> str:
@@ -257,8 +261,62 @@ def _reason(action: str, payload: dict[str, Any]) -> str:
     return str(REASON_LABELS.get(action, {}).get(reason, reason))
 
 
+# System actors by the component that acted (``media-worker:mw-1`` matches
+# ``media-worker``): people read what did it, not a code.
+SYSTEM_LABELS: dict[str, StrOrPromise] = {
+    "media-worker": gettext_lazy("Recording service"),
+    "finalize": gettext_lazy("Recording service"),
+    "composite": gettext_lazy("Recording service"),
+    "retention": gettext_lazy("Retention schedule"),
+    "notices": gettext_lazy("Notification service"),
+    "court-platform": gettext_lazy("Court mediation platform"),
+    "export-case": gettext_lazy("Evidence export by the operator"),
+    "seed-demo": gettext_lazy("Demo data"),
+    "demo-session": gettext_lazy("Demo hearing"),
+    "erase-person": gettext_lazy("Personal data erasure"),
+    "signin": gettext_lazy("Sign-in service"),
+    "accounts": gettext_lazy("Account service"),
+}
+SYSTEM_LABEL = gettext_lazy("The platform")
+ERASED_NAME = gettext_lazy("Erased user")
+
+
+def system_actor_label(component: str) -> str:
+    return str(SYSTEM_LABELS.get(component.split(":", 1)[0], SYSTEM_LABEL))
+
+
+def person_names(*, case: Case, user_ids: set[int]) -> dict[int, str]:
+    """Names to show for accounts on ``case``: the person's name, the case's applicant name
+    for its applicant; never a username or phone number ("" when there is none)."""
+    names: dict[int, str] = {}
+    for user in User.objects.filter(pk__in=user_ids).only("pk", "display_name", "erased_at"):
+        if user.erased_at is not None:
+            names[user.pk] = str(ERASED_NAME)
+        elif user.display_name.strip():
+            names[user.pk] = user.display_name.strip()
+        elif user.pk == case.applicant_id and case.applicant_name:
+            names[user.pk] = case.applicant_name
+        else:
+            names[user.pk] = ""
+    return names
+
+
+def _role_of(case: Case, actor: dict[str, Any], user_id: int | None) -> str:
+    role = str(actor.get("role") or "")
+    if not role and user_id is not None:
+        if user_id == case.applicant_id:
+            role = Role.APPLICANT.value
+        elif user_id == case.mediator_id:
+            role = Role.MEDIATOR.value
+    return _role_label(role) if role else ""
+
+
 def _detail(
-    action: str, payload: dict[str, Any], titles: dict[str, str], names: dict[int, str]
+    action: str,
+    payload: dict[str, Any],
+    titles: dict[str, str],
+    names: dict[int, str],
+    files: dict[str, Material],
 ) -> str:
     """Which hearing, whose access, what file: a few words under the label."""
     parts = []
@@ -267,17 +325,22 @@ def _detail(
         parts.append(title)
     if action in ("replay.granted", "replay.revoked"):
         user_id = payload.get("user_id")
-        name = names.get(user_id) if isinstance(user_id, int) else None
-        parts.append(name or str(payload.get("username") or ""))
+        parts.append(names.get(user_id, "") if isinstance(user_id, int) else "")
     if action == "evidence.downloaded" and payload.get("key"):
         parts.append(str(payload["key"]).rsplit("/", 1)[-1])
+    if action in ("evidence.uploaded", "evidence.accessed"):
+        evidence = files.get(str(payload.get("evidence") or ""))
+        if evidence is not None:
+            parts.extend([evidence.name, evidence.kind_label])
     return " · ".join(part for part in parts if part)
 
 
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
-    """The case's trace, oldest first. Callers have already checked access.
+    """The case's trace, oldest first, in words. Callers have already checked access.
 
-    The ``recording.segment`` events (one per track every few seconds) are summarized: one
+    Actors are shown by name and role, resolved now from the accounts and the case (the
+    trace holds only ids); hashes are for the verification page. The
+    ``recording.segment`` events (one per track every few seconds) are summarized: one
     entry per hearing, where its first segment was registered, with their count.
     """
     events = list(TraceEvent.objects.filter(chain_id=case.chain_id).order_by("seq"))
@@ -292,23 +355,36 @@ def case_timeline(*, case: Case) -> list[TimelineEntry]:
         grantee = payloads[event.seq].get("user_id")
         if event.action.startswith("replay.") and isinstance(grantee, int):
             user_ids.add(grantee)
-    names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    names = person_names(case=case, user_ids=user_ids)
     titles = timeline_registry.session_titles(case.pk)
+    files = {str(item.uuid): item for item in Material.objects.filter(case=case)}
+    on_file = reveal_many(
+        value for payload in payloads.values() for value in payload.values() if is_sealed(value)
+    )
     entries = []
     for event in events:
         payload = payloads[event.seq]
         actor = event.actor if isinstance(event.actor, dict) else {}
-        role = str(actor.get("role") or actor.get("kind") or "")
+        if actor.get("kind") == "system":
+            who, role = system_actor_label(str(actor.get("label") or "")), ""
+        else:
+            who = names.get(event.actor_user_id or 0, "")
+            role = _role_of(case, actor, event.actor_user_id)
         entry = TimelineEntry(
             seq=event.seq,
             action=event.action,
             label=_label(event, payload),
-            actor=names.get(event.actor_user_id or 0) or str(actor.get("label", "")),
-            role=_role_label(role),
+            actor=who,
+            role=role,
             occurred_at=event.occurred_at,
             hash=event.hash,
             reason=_reason(event.action, payload),
-            detail=_detail(event.action, payload, titles, names),
+            detail=_detail(event.action, payload, titles, names, files),
+            sealed=tuple(
+                (name, value in on_file)
+                for name, value in sorted(payload.items())
+                if is_sealed(value)
+            ),
         )
         if event.action == SEGMENT_ACTION:
             group = segments[str(payload.get("session_id") or "")]

@@ -148,7 +148,7 @@ def membership_grant(
             .first()
         )
         if existing is not None and existing.is_active:
-            message = _("%(user)s already has this role here.") % {"user": user.get_username()}
+            message = _("%(user)s already has this role here.") % {"user": user.get_full_name()}
             raise _refuse(message, code="already_member", field="user")
         if existing is not None:
             existing.is_active = True
@@ -163,7 +163,6 @@ def membership_grant(
             payload={
                 "membership_id": membership.pk,
                 "user_id": user.pk,
-                "username": user.get_username(),
                 "role": role,
                 "reactivated": existing is not None,
             },
@@ -198,7 +197,6 @@ def membership_deactivate(*, membership: Membership, actor: Actor) -> None:
             payload={
                 "membership_id": locked.pk,
                 "user_id": locked.user_id,
-                "username": locked.user.get_username(),
                 "role": locked.role,
             },
         )

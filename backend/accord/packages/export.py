@@ -142,7 +142,8 @@ def _trace_chunks(case: Case, upto_seq: int, head: list[TraceEvent]) -> Iterator
 def _user_json(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
-    return {"user_id": user.pk, "username": user.get_username(), "name": str(user)}
+    # A name, never a username or phone number (an applicant's username used to be one).
+    return {"user_id": user.pk, "name": user.get_full_name()}
 
 
 def _org_json(org: Any) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accord.accounts.models import User
 from accord.audit.verify import verify_all
 from accord.cases.models import Case
+from accord.cases.selectors import case_timeline
 from accord.packages.export import PackageError, export_case
 from accord.recordings.forms import HoldForm
 from accord.recordings.models import LegalHold
@@ -61,6 +62,7 @@ def _verify_page(
             "hold_form": (hold_form or HoldForm()) if holding else None,
             "retention_days": retention_days(case),
             "retention": retention_of(case),
+            "trace": case_timeline(case=case),
             "now": timezone.now(),
         },
         status=400 if hold_form is not None and hold_form.errors else 200,

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accord.audit.models import TraceEvent
+from accord.audit.personal import shown
 from accord.recordings.models import Audience, RecordingFile
 from accord.recordings.selectors import latest_files
 from accord.replay.access import Access
@@ -389,7 +390,9 @@ def _describe(event: TraceEvent, timeline: Timeline, access: Access) -> ReplayEv
             }
     elif action == "room.chat":
         if group in (None, PLENARY) or access.may_see_group(str(group)):
-            text = str(payload.get("text", ""))
+            text = shown(payload.get("text", ""))
+            if text is None:
+                text = _("(erased)")
             description = _("%(name)s wrote: %(text)s") % {"name": name, "text": text}
         else:
             description = _("%(name)s wrote in a private session (not included in your access)") % {

@@ -95,7 +95,6 @@ def replay_grant(
             payload={
                 "grant": grant.pk,
                 "user_id": user.pk,
-                "username": user.get_username(),
                 "include_caucus": include_caucus,
                 "expires_at": None if expires_at is None else format_time(expires_at),
             },

@@ -9,9 +9,12 @@ class RoomsConfig(AppConfig):
 
     def ready(self) -> None:
         # In ready(): the models are loaded; the case timeline (a layer below) asks through these.
+        from accord.audit.erasure import register_personal_data
         from accord.cases.timeline_registry import register_role_labels, register_session_titles
+        from accord.rooms.erasure import ROOMS_PERSONAL_DATA
         from accord.rooms.models import ParticipantRole
         from accord.rooms.selectors import session_titles_of_case
 
         register_role_labels(dict(ParticipantRole.choices))
         register_session_titles(session_titles_of_case)
+        register_personal_data(ROOMS_PERSONAL_DATA)

@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accord.accounts.phones import mask_phone
 from accord.accounts.sms import SmsTemplate, send_sms
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
@@ -29,7 +28,8 @@ def session_notice_send(*, session_id: uuid.UUID | str) -> list[int]:
     session = HearingSession.objects.select_related("case").get(pk=session_id)
     participants = list(session.participants.select_related("user").order_by("id"))
     when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M")
-    notified, unreachable = [], []
+    notified: list[int] = []
+    unreachable: list[int] = []
     with translation.override(settings.LANGUAGE_CODE):
         for participant in participants:
             phone = participant.user.phone
@@ -42,7 +42,7 @@ def session_notice_send(*, session_id: uuid.UUID | str) -> list[int]:
             ) % {"case_no": session.case.case_no, "title": session.title, "when": when}
             template = SmsTemplate.of("hearing_scheduled", case_no=session.case.case_no, when=when)
             send_sms(phone=phone, message=message, template=template)
-            notified.append((participant.pk, mask_phone(phone)))
+            notified.append(participant.pk)
     with transaction.atomic():
         trace_append(
             chain=session.case.chain,
@@ -50,8 +50,9 @@ def session_notice_send(*, session_id: uuid.UUID | str) -> list[int]:
             actor=Actor.system("notices"),
             payload={
                 "session_id": str(session.pk),
-                "notified": [{"participant_id": pk, "phone": phone} for pk, phone in notified],
+                # By id only: the numbers are in the accounts, which can be erased.
+                "notified": [{"participant_id": pk} for pk in notified],
                 "unreachable": unreachable,
             },
         )
-    return [pk for pk, _phone in notified]
+    return notified

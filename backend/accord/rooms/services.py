@@ -24,6 +24,7 @@ from accord.accounts.selectors import uses_staff_signin
 from accord.accounts.services import signin_code_verify
 from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
+from accord.audit.personal import case_subject, seal, user_subject
 from accord.audit.services import trace_append
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import case_parties
@@ -42,6 +43,16 @@ from accord.rooms.tasks import notify_session_scheduled
 
 # Hearings are held while a case is being mediated, or to prepare it once assigned.
 SCHEDULABLE_STATES = frozenset({CaseState.ASSIGNED, CaseState.MEDIATING})
+
+
+def participant_display_name(*, case: Case, user: User, role: ParticipantRole) -> str:
+    """The name the room shows: the person's name, or the case's name for its applicant,
+    or else the role; never a username or phone number."""
+    if user.display_name.strip():
+        return user.display_name.strip()
+    if case.applicant_id is not None and case.applicant_id == user.pk and case.applicant_name:
+        return case.applicant_name
+    return str(ParticipantRole(role).label)
 
 
 def _may_schedule(user: User, case: Case) -> bool:
@@ -96,7 +107,12 @@ def session_schedule(
             created_by=by,
         )
         SessionParticipant.objects.bulk_create(
-            SessionParticipant(session=session, user=user, role=role, display_name=str(user))
+            SessionParticipant(
+                session=session,
+                user=user,
+                role=role,
+                display_name=participant_display_name(case=case, user=user, role=role),
+            )
             for user, role in participants
         )
         trace_append(
@@ -195,7 +211,9 @@ def join_link_confirm(*, link: JoinLink, code: str, client_ip: str) -> SessionPa
                 "session_id": str(participant.session_id),
                 "participant_id": participant.pk,
                 "link_id": link.pk,
-                "client_ip": client_ip,
+                "client_ip": seal(
+                    subject=user_subject(participant.user_id), field="client_ip", value=client_ip
+                ),
             },
         )
     return participant
@@ -325,7 +343,12 @@ def room_chat(*, by: SessionParticipant, text: str) -> datetime:
             session,
             sender,
             "room.chat",
-            {"participant_id": sender.pk, "group": sender.group, "text": text},
+            {
+                "participant_id": sender.pk,
+                "group": sender.group,
+                # What is said may name anyone: kept erasably under the case's key.
+                "text": seal(subject=case_subject(session.case.case_no), field="chat", value=text),
+            },
         )
     return timezone.now()
 

@@ -9,6 +9,7 @@ because the account holder and auditors need to see attacks on it. Counters
 """
 
 from accord.accounts.services.accounts import applicant_get_or_create, staff_create, user_chain
+from accord.accounts.services.erasure import Erasure, person_erasable_after, person_erase
 from accord.accounts.services.errors import RateLimited
 from accord.accounts.services.signin_codes import signin_code_request, signin_code_verify
 from accord.accounts.services.signin_links import (
@@ -24,9 +25,12 @@ from accord.accounts.services.staff_signin import (
 )
 
 __all__ = [
+    "Erasure",
     "RateLimited",
     "SignInLinkUnavailable",
     "applicant_get_or_create",
+    "person_erasable_after",
+    "person_erase",
     "signin_code_request",
     "signin_code_verify",
     "signin_link_create",

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
-from accord.accounts.phones import is_valid_phone, mask_phone, normalize_phone
+from accord.accounts.phones import is_valid_phone, normalize_phone
 from accord.accounts.roles import ensure_applicant_role
 from accord.accounts.selectors import user_by_phone
 from accord.accounts.services.errors import refuse
 from accord.audit.actors import Actor
 from accord.audit.models import TraceChain
+from accord.audit.personal import seal, user_subject
 from accord.audit.services import trace_append, trace_chain_of
 
 
@@ -21,10 +24,23 @@ def user_chain(user: User) -> TraceChain:
     return trace_chain_of(user, key=f"user:{user.pk}")
 
 
-def applicant_get_or_create(*, phone: str, via: str = "sms_code") -> tuple[User, bool]:
+def seal_for_user(user: User, field: str, value: str) -> str:
+    """``value`` (a phone number, an IP address) as a trace payload may carry it: a keyed
+    hash under the user's erasable key. Call inside the event's transaction."""
+    return seal(subject=user_subject(user.pk), field=field, value=value)
+
+
+def new_applicant_username() -> str:
+    """A pseudonymous username: the phone number lives only in ``User.phone`` (erasable)."""
+    return f"applicant-{secrets.token_hex(6)}"
+
+
+def applicant_get_or_create(
+    *, phone: str, via: str = "sms_code", display_name: str = ""
+) -> tuple[User, bool]:
     """The applicant with this mobile number, created with the applicant role if new.
 
-    The username of an applicant is the phone number; the password is unusable.
+    The username is a pseudonym (never the number); the password is unusable.
     """
     phone = normalize_phone(phone)
     if not is_valid_phone(phone):
@@ -34,7 +50,9 @@ def applicant_get_or_create(*, phone: str, via: str = "sms_code") -> tuple[User,
         user = user_by_phone(phone)
         if user is not None:
             return user, False
-        user = User.objects.create_user(username=phone, phone=phone)
+        user = User.objects.create_user(
+            username=new_applicant_username(), phone=phone, display_name=display_name.strip()
+        )
         ensure_applicant_role(user)
         trace_append(
             chain=user_chain(user),
@@ -42,7 +60,7 @@ def applicant_get_or_create(*, phone: str, via: str = "sms_code") -> tuple[User,
             actor=Actor.for_user(user),
             payload={
                 "user_id": user.pk,
-                "phone": mask_phone(phone),
+                "phone": seal_for_user(user, "phone", phone),
                 "role": "applicant",
                 "via": via,
             },
@@ -75,6 +93,10 @@ def staff_create(
             chain=user_chain(user),
             action="account.created",
             actor=actor,
-            payload={"user_id": user.pk, "username": username, "via": "staff_create"},
+            payload={
+                "user_id": user.pk,
+                "username": seal_for_user(user, "username", username),
+                "via": "staff_create",
+            },
         )
     return user

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from accord.accounts import conf, ratelimit
 from accord.accounts.models import User
-from accord.accounts.services.accounts import user_chain
+from accord.accounts.services.accounts import seal_for_user, user_chain
 from accord.accounts.services.errors import refuse
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
@@ -47,7 +47,11 @@ def record_failure(
             chain=user_chain(user),
             action="signin.failed",
             actor=SIGNIN_ACTOR,
-            payload={"method": method, "reason": reason, "client_ip": client_ip},
+            payload={
+                "method": method,
+                "reason": reason,
+                "client_ip": seal_for_user(user, "client_ip", client_ip),
+            },
         )
 
 
@@ -59,5 +63,9 @@ def trace_signed_in(
         chain=user_chain(user),
         action="signin.succeeded",
         actor=Actor.for_user(user),
-        payload={"method": method, "client_ip": client_ip, **(extra or {})},
+        payload={
+            "method": method,
+            "client_ip": seal_for_user(user, "client_ip", client_ip),
+            **(extra or {}),
+        },
     )

@@ -13,11 +13,12 @@ from django.utils.translation import ngettext
 
 from accord.accounts import conf, ratelimit, totp
 from accord.accounts.models import SignInCode, User
-from accord.accounts.phones import is_valid_phone, mask_phone, normalize_phone
+from accord.accounts.phones import is_valid_phone, normalize_phone
 from accord.accounts.roles import ensure_applicant_role
 from accord.accounts.selectors import latest_signin_code, user_by_phone, uses_staff_signin
 from accord.accounts.services.accounts import (
     applicant_get_or_create,
+    seal_for_user,
     user_chain,
 )
 from accord.accounts.services.errors import refuse
@@ -102,8 +103,8 @@ def signin_code_request(*, phone: str, client_ip: str) -> SignInCode:
                     actor=SIGNIN_ACTOR,
                     payload={
                         "code_id": record.pk,
-                        "phone": mask_phone(phone),
-                        "client_ip": client_ip,
+                        "phone": seal_for_user(user, "phone", phone),
+                        "client_ip": seal_for_user(user, "client_ip", client_ip),
                     },
                 )
             # Sent inside the transaction: if the gateway fails, no code is stored.

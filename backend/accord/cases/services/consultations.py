@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accord.accounts.models import User
 from accord.audit.actors import Actor
 from accord.audit.canonical import canonical_json
+from accord.audit.personal import seal, user_subject
 from accord.audit.services import trace_append, trace_chain_create
 from accord.cases.errors import NotAllowed
 from accord.cases.models import (
@@ -109,15 +110,19 @@ def consultation_create(
             "organization": organization.code,
             "respondent": respondent.code,
             "business_type": str(business_type),
-            "content_sha256": _sha256(
-                canonical_json(
+            # The question and contact details name a person: a keyed hash under the
+            # asker's erasable key, not a plain (guessable) digest.
+            "content": seal(
+                subject=user_subject(asker.pk),
+                field="consultation",
+                value=canonical_json(
                     {
                         "description": consultation.description,
                         "contact_name": consultation.contact_name,
                         "contact_phone": consultation.contact_phone,
                         "amount": None if amount is None else str(amount),
                     }
-                )
+                ),
             ),
         }
         trace_append(

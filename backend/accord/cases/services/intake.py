@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
 from accord.audit.actors import Actor
+from accord.audit.canonical import canonical_json
+from accord.audit.personal import case_subject, seal
 from accord.audit.services import trace_append, trace_chain_create
 from accord.cases.errors import NotAllowed
 from accord.cases.models import Case, CaseCounter, CaseState, Consultation, IntakeChannel
@@ -121,7 +123,11 @@ def open_case(
         "business_type": str(application.business_type),
         "dispute_nature": str(application.dispute_nature),
         "amount": None if application.amount is None else str(application.amount),
-        "application_sha256": application.digest(),
+        "application": seal(
+            subject=case_subject(case_no),
+            field="application",
+            value=canonical_json(application.as_json()),
+        ),
     }
     if consultation is not None and consultation.chain is not None:
         payload["consultation"] = ConsultationRef(

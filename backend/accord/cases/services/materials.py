@@ -19,6 +19,7 @@ from minio.helpers import MIN_PART_SIZE
 
 from accord.accounts.models import User
 from accord.audit.actors import Actor
+from accord.audit.personal import case_subject, seal
 from accord.audit.services import trace_append
 from accord.cases.errors import NotAllowed, StorageUnavailable, TooLarge, UnsupportedType
 from accord.cases.models import Case, Material
@@ -187,7 +188,9 @@ def material_upload(
             )
             payload: EvidenceUploaded = {
                 "evidence": str(evidence_id),
-                "name": evidence.name,
+                "name": seal(
+                    subject=case_subject(locked.case_no), field="file_name", value=evidence.name
+                ),
                 "content_type": content_type,
                 "size": reader.size,
                 "sha256": sha256,

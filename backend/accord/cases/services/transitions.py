@@ -94,7 +94,7 @@ def case_transition(
                 )
             locked.mediator = mediator
             update_fields.append("mediator")
-            payload["mediator"] = UserRef(user_id=mediator.pk, username=mediator.get_username())
+            payload["mediator"] = UserRef(user_id=mediator.pk)
         locked.state = target
         locked.state_reason = reason
         locked.state_changed_at = timezone.now()

@@ -122,9 +122,9 @@ class Command(BaseCommand):
     def _applicants(self) -> list[User]:
         applicants = []
         for phone, name in data.APPLICANTS:
-            user, _created = applicant_get_or_create(phone=phone, via="seed_demo")
-            User.objects.filter(pk=user.pk).update(display_name=name)
-            user.display_name = name
+            user, _created = applicant_get_or_create(
+                phone=phone, via="seed_demo", display_name=name
+            )
             applicants.append(user)
         return applicants
 
