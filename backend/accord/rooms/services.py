@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -38,6 +38,7 @@ from accord.rooms.models import (
     SessionParticipant,
     SessionStatus,
 )
+from accord.rooms.policy import recording_policy
 from accord.rooms.tasks import notify_session_scheduled
 
 # Hearings are held while a case is being mediated, or to prepare it once assigned.
@@ -232,6 +233,11 @@ RECORDING_MOVES: dict[str, tuple[frozenset[str], RecordingState, str]] = {
         "room.recording_stopped",
     ),
 }
+# Admitting one of these starts the recording under the automatic policy.
+PARTY_ROLES = frozenset({ParticipantRole.APPLICANT, ParticipantRole.RESPONDENT})
+MAX_PAUSE_REASON_CHARS = 500
+# The trace's actor when the organization's policy, not a person, starts the recording.
+POLICY_ACTOR = "recording-policy"
 
 
 def _room_trace(
@@ -330,7 +336,16 @@ def room_chat(*, by: SessionParticipant, text: str) -> datetime:
     return timezone.now()
 
 
-def room_admit(*, by: SessionParticipant, participant_id: int) -> SessionParticipant:
+class Admission(NamedTuple):
+    participant: SessionParticipant
+    # The recording's new state when this admission started it (automatic policy), else None.
+    recording: RecordingState | None
+
+
+def room_admit(*, by: SessionParticipant, participant_id: int) -> Admission:
+    """Let a waiting participant in. Under the automatic recording policy the first party
+    admitted starts the recording (``room.recording_started`` by the policy, in the same
+    transaction as ``room.admitted``)."""
     with transaction.atomic():
         session, actor = _lock_for_control(by)
         target = _target(session, participant_id)
@@ -339,7 +354,20 @@ def room_admit(*, by: SessionParticipant, participant_id: int) -> SessionPartici
         target.admitted_at = timezone.now()
         target.save(update_fields=["admitted_at"])
         _room_trace(session, actor, "room.admitted", {"participant_id": target.pk})
-    return target
+        started: RecordingState | None = None
+        if (
+            target.role in PARTY_ROLES
+            and session.recording_state == RecordingState.OFF
+            and session.recording_started_at is None  # once: a stopped recording stays stopped
+            and recording_policy(session.case).auto_start
+        ):
+            started = _recording_move(
+                session,
+                "start",
+                Actor.system(POLICY_ACTOR),
+                {"trigger": "policy", "admitted_participant_id": target.pk},
+            )
+    return Admission(target, started)
 
 
 def room_mute(*, by: SessionParticipant, participant_id: int, muted: bool) -> SessionParticipant:
@@ -386,18 +414,62 @@ def room_move(
     return targets
 
 
-def room_recording(*, by: SessionParticipant, action: str) -> RecordingState:
-    """Start, pause, resume or stop recording (the state; the recorder follows it)."""
+def _recording_move(
+    session: HearingSession, action: str, actor: Actor, payload: dict[str, Any]
+) -> RecordingState:
+    """Apply one recording move to the locked ``session`` and trace it."""
     allowed_from, to, event = RECORDING_MOVES[action]
+    if session.recording_state not in allowed_from:
+        raise ServiceError(_("The recording cannot do that now."), code="illegal_state")
+    previous = session.recording_state
+    session.recording_state = to
+    session.recording_pause_reason = payload.get("reason", "") if action == "pause" else ""
+    fields = ["recording_state", "recording_pause_reason"]
+    if action == "start" and session.recording_started_at is None:
+        session.recording_started_at = timezone.now()
+        fields.append("recording_started_at")
+    session.save(update_fields=fields)
+    trace_append(
+        chain=session.case.chain,
+        action=event,
+        actor=actor,
+        payload={"session_id": str(session.pk), "from": str(previous), "to": str(to), **payload},
+    )
+    return to
+
+
+def room_recording(*, by: SessionParticipant, action: str, reason: str = "") -> RecordingState:
+    """Start, pause, resume or stop recording (the state; the recorder follows it).
+
+    A pause needs a reason (``reason_required``), shown in the room and kept in the trace.
+    Under the automatic policy the recording runs until the hearing ends: ``stop`` is refused
+    (pause it instead).
+    """
+    reason = reason.strip()
+    if action == "pause" and not reason:
+        raise ServiceError(
+            _("Say why the recording is paused; everyone in the room will see it."),
+            code="reason_required",
+        )
+    if len(reason) > MAX_PAUSE_REASON_CHARS:
+        raise ServiceError(
+            _("The reason can have at most %(max)d characters.")
+            % {"max": MAX_PAUSE_REASON_CHARS},
+            code="malformed",
+        )
     with transaction.atomic():
         session, actor = _lock_for_control(by)
-        if session.recording_state not in allowed_from:
-            raise ServiceError(_("The recording cannot do that now."), code="illegal_state")
-        previous = session.recording_state
-        session.recording_state = to
-        session.save(update_fields=["recording_state"])
-        _room_trace(session, actor, event, {"from": str(previous), "to": str(to)})
-    return to
+        if action == "stop" and recording_policy(session.case).auto_start:
+            raise ServiceError(
+                _(
+                    "This organization records the whole hearing: the recording ends with the "
+                    "hearing. Pause it instead, giving a reason."
+                ),
+                code="forbidden",
+            )
+        return _recording_move(
+            session, action, _actor(actor), {"reason": reason} if action == "pause" else {}
+        )
 
 
 def room_end(*, by: SessionParticipant) -> None:
@@ -408,5 +480,8 @@ def room_end(*, by: SessionParticipant) -> None:
         session.status = SessionStatus.ENDED
         session.ended_at = timezone.now()
         session.recording_state = RecordingState.OFF
-        session.save(update_fields=["status", "ended_at", "recording_state"])
+        session.recording_pause_reason = ""
+        session.save(
+            update_fields=["status", "ended_at", "recording_state", "recording_pause_reason"]
+        )
         _room_trace(session, actor, "room.ended", {"recording_was": str(previous)})

@@ -29,6 +29,7 @@ from accord.core.api import ServiceError
 from accord.rooms import services
 from accord.rooms.forms import AcknowledgeForm
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
+from accord.rooms.policy import recording_notice, recording_policy
 from accord.rooms.selectors import (
     CONFIRMED_KEY,
     Refusal,
@@ -183,7 +184,13 @@ def device_check(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.notice_acknowledge(participant=me)
         return redirect(room_url)
-    context = {"session": session, "me": me, "form": form, "room_url": room_url}
+    context = {
+        "session": session,
+        "me": me,
+        "form": form,
+        "room_url": room_url,
+        "recording_notice": recording_notice(recording_policy(session.case)),
+    }
     return render(request, "rooms/device_check.html", context, status=400 if form.errors else 200)
 
 
