@@ -26,8 +26,10 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from accord.core.api import ServiceError
 from accord.recordings.selectors import RecordingFlags, recording_flags
 from accord.rooms import conf, live, selectors, services
-from accord.rooms.policy import recording_policy
+from accord.rooms.access import ACCESS_REVOKED
+from accord.rooms.groups import participant_group, room_group, worker_channel
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
+from accord.rooms.policy import recording_policy
 from accord.rooms.schemas import ADMITTED_ONLY, MEDIATOR_ONLY, Malformed, Message, parse_message
 
 logger = logging.getLogger(__name__)
@@ -49,19 +51,6 @@ SCREEN_ROLES = frozenset(
         ParticipantRole.EXPERT,
     }
 )
-
-
-def room_group(room: str) -> str:
-    return f"room.{room}"
-
-
-def participant_group(room: str, participant_id: int) -> str:
-    """Every connection (tab, device) of one participant."""
-    return f"room.{room}.p.{participant_id}"
-
-
-def worker_channel(worker_id: str) -> str:
-    return f"media-worker.{worker_id}"
 
 
 def socket_language(scope: dict[str, Any]) -> str:
@@ -261,6 +250,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await handler(message)
         except ServiceError as exc:
             await self.send_error(exc.code, exc.message, kind)
+            if exc.code == ACCESS_REVOKED:  # the case is no longer theirs: out of the room
+                await self.close(code=CLOSE_NOT_PARTICIPANT)
 
     def _over_rate(self) -> bool:
         now = time.monotonic()
@@ -274,6 +265,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def on_offer(self, message: Message) -> None:
         assert self.participant is not None
+        # Media is the hearing itself: only while the case is still this participant's.
+        await database_sync_to_async(services.room_access_check)(participant=self.participant)
         worker, moved = await sync_to_async(live.room_place)(self.room)
         if worker is None:
             await self.send_error(

@@ -34,7 +34,9 @@ def recording_policy(case: Case) -> RecordingPolicy:
     rules = MediationRules.objects.filter(organization_id=case.organization_id).first()
     if rules is None:
         return DEFAULT_POLICY
-    return RecordingPolicy(start=RecordingStart(rules.recording_start), record_caucus=rules.record_caucus)
+    return RecordingPolicy(
+        start=RecordingStart(rules.recording_start), record_caucus=rules.record_caucus
+    )
 
 
 def recording_notice(policy: RecordingPolicy) -> list[str]:

@@ -25,11 +25,14 @@ from accord.accounts.services import signin_code_verify
 from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
 from accord.audit.services import trace_append
+from accord.cases.hooks import CaseTransition
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import case_parties
 from accord.cases.states import Party
 from accord.core.api import ServiceError
 from accord.core.links import LinkUnavailable, token_hash
+from accord.rooms import room_closing
+from accord.rooms.access import case_access_refusal
 from accord.rooms.models import (
     HearingSession,
     JoinLink,
@@ -261,7 +264,15 @@ def _lock_for_control(by: SessionParticipant) -> tuple[HearingSession, SessionPa
         raise ServiceError(_("Only the mediator can do this."), code="forbidden")
     if session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED):
         raise ServiceError(_("This hearing has ended."), code="illegal_state")
+    _check_case_access(session, actor)
     return session, actor
+
+
+def _check_case_access(session: HearingSession, participant: SessionParticipant) -> None:
+    """The participant's case access, re-read now (``access.case_access_refusal``)."""
+    refusal = case_access_refusal(user=participant.user, case=session.case, role=participant.role)
+    if refusal is not None:
+        raise ServiceError(refusal.message, code=refusal.code)
 
 
 def _target(session: HearingSession, participant_id: int) -> SessionParticipant:
@@ -318,6 +329,14 @@ def room_leave(*, participant: SessionParticipant) -> None:
         _room_trace(session, participant, "room.left", {"participant_id": participant.pk})
 
 
+def room_access_check(*, participant: SessionParticipant) -> None:
+    """Refuse (``access_revoked`` / ``illegal_state``) when ``participant`` may no longer take
+    part: the case is no longer theirs, or no longer in a state with hearings. Reads only."""
+    session = HearingSession.objects.select_related("case").get(pk=participant.session_id)
+    fresh = SessionParticipant.objects.select_related("user").get(pk=participant.pk)
+    _check_case_access(session, fresh)
+
+
 def room_chat(*, by: SessionParticipant, text: str) -> datetime:
     """A chat message, kept in the trace like everything said in a hearing; returns its time."""
     with transaction.atomic():
@@ -327,6 +346,7 @@ def room_chat(*, by: SessionParticipant, text: str) -> datetime:
             raise ServiceError(_("You are not in the room."), code="forbidden")
         if session.status != SessionStatus.OPEN:
             raise ServiceError(_("This hearing is not in progress."), code="illegal_state")
+        _check_case_access(session, sender)
         _room_trace(
             session,
             sender,
@@ -453,8 +473,7 @@ def room_recording(*, by: SessionParticipant, action: str, reason: str = "") -> 
         )
     if len(reason) > MAX_PAUSE_REASON_CHARS:
         raise ServiceError(
-            _("The reason can have at most %(max)d characters.")
-            % {"max": MAX_PAUSE_REASON_CHARS},
+            _("The reason can have at most %(max)d characters.") % {"max": MAX_PAUSE_REASON_CHARS},
             code="malformed",
         )
     with transaction.atomic():
@@ -485,3 +504,64 @@ def room_end(*, by: SessionParticipant) -> None:
             update_fields=["status", "ended_at", "recording_state", "recording_pause_reason"]
         )
         _room_trace(session, actor, "room.ended", {"recording_was": str(previous)})
+
+
+# --- Following the case ----------------------------------------------------------------
+
+# Case states that end its hearings: what is scheduled is cancelled, what is live is ended.
+HEARINGS_END_STATES = frozenset({CaseState.WITHDRAWN, CaseState.CLOSED, CaseState.DECLINED})
+
+
+class SessionsEnded(NamedTuple):
+    cancelled: list[HearingSession]
+    ended: list[HearingSession]
+
+
+def sessions_follow_case(transition: CaseTransition) -> SessionsEnded:
+    """A ``cases.hooks`` callback, inside the case transition's transaction: withdrawing or
+    closing a case cancels its scheduled sessions (``session.cancelled``) and ends a live one
+    for everyone (``room.ended``), each traced with the case's actor and the cause. The live
+    rooms are told after commit (``room_closing.close_rooms``)."""
+    if transition.state not in HEARINGS_END_STATES:
+        return SessionsEnded([], [])
+    case = transition.case
+    cause = f"case_{transition.state.value}"
+    sessions = list(
+        HearingSession.objects.select_for_update()
+        .filter(case=case, status__in=(SessionStatus.SCHEDULED, SessionStatus.OPEN))
+        .order_by("scheduled_at", "pk")
+    )
+    now = timezone.now()
+    cancelled, ended = [], []
+    for session in sessions:
+        session.case = case
+        if session.status == SessionStatus.SCHEDULED:
+            session.status = SessionStatus.CANCELLED
+            session.save(update_fields=["status"])
+            trace_append(
+                chain=case.chain,
+                action="session.cancelled",
+                actor=transition.actor,
+                payload={"session_id": str(session.pk), "cause": cause},
+            )
+            cancelled.append(session)
+            continue
+        previous = session.recording_state
+        session.status = SessionStatus.ENDED
+        session.ended_at = now
+        session.recording_state = RecordingState.OFF
+        session.recording_pause_reason = ""
+        session.save(
+            update_fields=["status", "ended_at", "recording_state", "recording_pause_reason"]
+        )
+        trace_append(
+            chain=case.chain,
+            action="room.ended",
+            actor=transition.actor,
+            payload={"session_id": str(session.pk), "recording_was": str(previous), "cause": cause},
+        )
+        ended.append(session)
+    if ended:
+        rooms = [str(session.pk) for session in ended]
+        transaction.on_commit(lambda: room_closing.close_rooms(rooms))
+    return SessionsEnded(cancelled, ended)
