@@ -29,8 +29,9 @@ from accord.core.api import ServiceError
 from accord.evidence import access, services
 from accord.evidence.forms import GrantForm, HoldForm
 from accord.evidence.models import ReplayGrant
-from accord.evidence.package import PackageError, export_case
+from accord.evidence.package import FinalizePending, PackageError, export_case
 from accord.recordings.models import LegalHold
+from accord.recordings.selectors import pending_finalizes
 from accord.recordings.services import legal_hold_place, legal_hold_release, retention_days
 from accord.rooms.models import HearingSession
 
@@ -91,6 +92,7 @@ def _verify_page(
             "hold_form": (hold_form or HoldForm()) if holding else None,
             "retention_days": retention_days(case),
             "retention": _retention(case),
+            "pending": pending_finalizes(case),
             "now": timezone.now(),
         },
         status=400 if hold_form is not None and hold_form.errors else 200,
@@ -114,6 +116,16 @@ def package_download(request: HttpRequest, case_no: str) -> HttpResponseBase:
     spool = tempfile.TemporaryFile(prefix="accord-package-")  # noqa: SIM115 (FileResponse closes it)
     try:
         result = export_case(case=case, user=user, out=spool, via="download")
+    except FinalizePending:  # a package now would leave out a recording that exists
+        spool.close()
+        messages.error(
+            request,
+            _(
+                "A hearing's recording is not final yet, so the package would leave it out. "
+                "Export once it is finalized (this page says when)."
+            ),
+        )
+        return redirect("evidence:verify", case_no=case.case_no)
     except PackageError:
         spool.close()
         messages.error(request, _("The package could not be built: a stored file is missing."))

@@ -30,6 +30,7 @@ from accord.evidence import access as evidence_access
 from accord.evidence.access import Access
 from accord.evidence.services import evidence_downloaded
 from accord.recordings.models import Audience, RecordingFile
+from accord.recordings.selectors import session_pending_finalize
 from accord.replay import selectors, services
 from accord.rooms.models import HearingSession
 
@@ -86,6 +87,8 @@ def replay(request: HttpRequest, case_no: str, session_id: UUID) -> HttpResponse
             "access": access,
             "timeline": timeline,
             "data": data,
+            # Said plainly: what is shown is not all that was recorded yet.
+            "pending": session_pending_finalize(session),
         },
     )
     response["Cache-Control"] = "no-store"
