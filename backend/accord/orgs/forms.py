@@ -37,6 +37,7 @@ class RulesForm(forms.Form):
         label=_("Hearing recording starts"),
         choices=RecordingStart.choices,
         widget=forms.RadioSelect,
+        required=False,  # left out, the current policy stays
         help_text=_(
             "The recording notice participants accept before entering says which. Either way "
             "the mediator can pause the recording (giving a reason) and resume it."

@@ -234,7 +234,7 @@ def mediation_rules_update(
     }
     if record_caucus is not None:
         wanted["record_caucus"] = record_caucus
-    if recording_start is not None:
+    if recording_start:  # None or blank keeps the current policy
         if recording_start not in RecordingStart.values:
             message = _("Choose when the recording starts.")
             raise _refuse(message, code="invalid", field="recording_start")
