@@ -4,16 +4,20 @@ with --wait, waits for the finalize."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
 from accord.audit.models import TraceEvent
+from accord.core.storage import s3_client
 from accord.evidence.management.commands import export_case as command
 from accord.recordings.models import RecordingManifest, RecordingSegment
 from accord.recordings.selectors import pending_finalizes
@@ -54,8 +58,15 @@ def ended_with_a_segment(hearing: HearingSession) -> RecordingSegment:
 
 
 def finalized(hearing: HearingSession) -> None:
+    """The finalize ran: its manifest is stored and registered."""
+    key, body = f"{hearing.pk}/manifest.json", b"{}"
+    s3_client().put_object(settings.S3_BUCKET_RECORDINGS, key, io.BytesIO(body), len(body))
     RecordingManifest.objects.create(
-        session=hearing, version=1, key=f"{hearing.pk}/manifest.json", size=2, sha256="1" * 64
+        session=hearing,
+        version=1,
+        key=key,
+        size=len(body),
+        sha256=hashlib.sha256(body).hexdigest(),
     )
 
 

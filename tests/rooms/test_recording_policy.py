@@ -97,8 +97,8 @@ async def test_a_pause_needs_a_reason_that_everyone_sees(acknowledged, mia, alic
     mediator, _ = await enter(acknowledged, mia)
     party, _ = await enter(acknowledged, alice)
     await mediator.send({"type": "admit", "participant_id": str(await pid(acknowledged, alice))})
+    assert (await mediator.until("recording"))["state"] == "on"  # the first party is in
     await party.until("admitted")
-    assert (await party.until("recording"))["state"] == "on"
     before = await trace(acknowledged)
 
     for frame in (
