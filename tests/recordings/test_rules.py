@@ -49,6 +49,7 @@ def test_the_rules_page_shows_and_sets_when_recording_starts(client, ada, org):
     assert response.status_code == 302
     rules = MediationRules.objects.get(organization=org)
     assert rules.recording_start == RecordingStart.MEDIATOR
+    org.refresh_from_db()
     event = TraceEvent.objects.filter(chain=org.chain_id, action="rules.updated").last()
     assert event is not None
     assert event.payload["changes"]["recording_start"] == {"from": "auto", "to": "mediator"}

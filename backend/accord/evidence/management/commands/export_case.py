@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from accord.accounts.models import User
 from accord.cases.models import Case
@@ -26,9 +27,11 @@ POLL_SECONDS = 2.0
 
 
 def describe(pending: list[PendingFinalize]) -> str:
-    return "; ".join(
-        f"session {p.session.pk} ({p.session.title}): {p.reason_text}" for p in pending
-    )
+    """For the operator's terminal, in English like the command's other messages."""
+    with translation.override("en"):
+        return "; ".join(
+            f"session {p.session.pk} ({p.session.title}): {p.reason_text}" for p in pending
+        )
 
 
 class Command(BaseCommand):
