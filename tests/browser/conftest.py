@@ -48,7 +48,11 @@ def hearing(stack: BrowserStack, browser: Browser) -> Iterator[tuple[Person, Per
         for party in (applicant, respondent):
             expect(party.page.get_by_test_id("waiting-room")).to_be_visible(timeout=15_000)
             admit(mediator, party)
-            expect(party.page.locator("#room")).to_have_attribute("data-phase", "room")
+            # Generous: the first admission also starts the recording (the default policy),
+            # and a loaded machine then takes a while to let the second party in.
+            expect(party.page.locator("#room")).to_have_attribute(
+                "data-phase", "room", timeout=20_000
+            )
         yield mediator, applicant, respondent
     finally:
         for person in people:

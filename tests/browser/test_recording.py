@@ -1,5 +1,6 @@
 """Recording on the whole stack (R7, docs/recording.md): three people in headless Chromium with
-fake devices, the mediator's controls, a caucus, a pause; then a media worker killed mid-session
+fake devices, recording started by the organization's policy when the first party is admitted
+(nobody presses start), a caucus, a pause with its reason; then a media worker killed mid-session
 and an object-storage outage. What is checked is what an auditor would find afterwards."""
 
 from __future__ import annotations
@@ -41,12 +42,23 @@ def session_of(person: Person) -> str:
     return person.page.locator("#room").get_attribute("data-session-id") or ""
 
 
+PAUSE_REASON = "双方要求暂停"
+
+
 def control(mediator: Person, action: str) -> None:
-    mediator.page.get_by_test_id(f"recording-{action}-button").click()
+    """The mediator's recording control. ``start`` presses nothing: under the default policy
+    admitting the first party started the recording (the hearing fixture admits both)."""
+    if action != "start":
+        mediator.page.get_by_test_id(f"recording-{action}-button").click()
+    if action == "pause":  # a pause asks for its reason
+        mediator.page.get_by_test_id("reason-input").fill(PAUSE_REASON)
+        mediator.page.get_by_test_id("confirm-button").click()
     state = {"start": "on", "pause": "paused", "resume": "on"}[action]
     expect(mediator.page.get_by_test_id("recording-indicator")).to_have_attribute(
         "data-state", state
     )
+    if action == "pause":
+        expect(mediator.page.get_by_test_id("recording-pause-reason")).to_contain_text(PAUSE_REASON)
 
 
 def end(mediator: Person) -> None:

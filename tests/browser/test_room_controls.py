@@ -36,16 +36,20 @@ def test_a_raised_hand_shows_on_the_mediators_screen(hearing) -> None:
 def test_everyone_sees_the_recording_state(hearing) -> None:
     mediator, _applicant, _respondent = hearing
 
-    mediator.page.get_by_test_id("recording-start-button").click()
+    # Nobody pressed start: admitting the first party started it (the default policy).
     for person in hearing:
         expect(person.page.get_by_test_id("recording-indicator")).to_have_attribute(
             "data-state", "on"
         )
+    expect(mediator.page.get_by_test_id("recording-stop-button")).to_have_count(0)
     mediator.page.get_by_test_id("recording-pause-button").click()
+    mediator.page.get_by_test_id("reason-input").fill("休息五分钟")
+    mediator.page.get_by_test_id("confirm-button").click()
     for person in hearing:
         expect(person.page.get_by_test_id("recording-indicator")).to_have_attribute(
             "data-state", "paused"
         )
+        expect(person.page.get_by_test_id("recording-pause-reason")).to_contain_text("休息五分钟")
 
 
 def test_the_mediator_ends_the_session_for_everyone(hearing) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import verify_all
+from accord.recordings import services
 from accord.recordings.models import RecordingInterruption, RecordingSegment
 from tests.recordings.conftest import participant
 
@@ -166,3 +169,23 @@ def test_flushed_queues_finalize(
     assert events(hearing, "recording.flushed") == [
         {"session_id": str(hearing.pk), "worker": "mw-1"}
     ]
+
+
+def test_the_store_is_asked_before_the_session_is_locked(
+    hearing, mia, worker_client, uploaded, monkeypatch
+):
+    """Room controls take the session row lock; registration must not hold it across S3 I/O."""
+    meta = uploaded(participant(hearing, mia), "camera")
+    stored_size = services._stored_size
+    locked_before_stat: list[bool] = []
+
+    def watched(key: str) -> int:
+        locked_before_stat.append(any("FOR UPDATE" in q["sql"] for q in queries.captured_queries))
+        return stored_size(key)
+
+    monkeypatch.setattr(services, "_stored_size", watched)
+    with CaptureQueriesContext(connection) as queries:
+        response = worker_client.post(SEGMENTS, meta, format="json")
+    assert response.status_code == 201, response.json()
+    assert locked_before_stat == [False]
+    assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)  # then locked

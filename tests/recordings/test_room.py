@@ -7,11 +7,12 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from accord.orgs.models import MediationRules
+from accord.orgs.models import MediationRules, RecordingStart
 from tests.rooms.test_consumer import (  # noqa: F401  (the fixture)
     _fresh_channel_layer,
     enter,
     pid,
+    starts_by,
     worker_receive,
 )
 
@@ -35,15 +36,28 @@ async def _mediator_with_media(hearing, mia, workers):
 
 
 async def test_offers_and_controls_tell_the_worker_what_to_record(acknowledged, mia, workers):
+    await starts_by(acknowledged, RecordingStart.MEDIATOR)
     worker, mediator, welcome, offer = await _mediator_with_media(acknowledged, mia, workers)
-    assert welcome["recording"] == {"state": "off", "caucus_recorded": False}
+    assert welcome["recording"] == {
+        "state": "off",
+        "caucus_recorded": False,
+        "reason": "",
+        "starts": "mediator",
+    }
     assert (offer["record"], offer["record_caucus"]) == (False, False)
 
-    await record_caucus(acknowledged, True)
-    expected = [("start", "on", True), ("pause", "paused", False), ("resume", "on", True)]
-    expected.append(("stop", "off", False))
-    for action, state, record in expected:
-        await mediator.send({"type": "recording", "action": action})
+    await starts_by(acknowledged, RecordingStart.MEDIATOR, record_caucus=True)
+    expected = [
+        ("start", "on", True, ""),
+        ("pause", "paused", False, "休庭"),
+        ("resume", "on", True, ""),
+    ]
+    expected.append(("stop", "off", False, ""))
+    for action, state, record, reason in expected:
+        frame_out = {"type": "recording", "action": action}
+        if reason:
+            frame_out["reason"] = reason
+        await mediator.send(frame_out)
         told = await worker_receive(worker)
         assert told == {
             "type": "room.record",
@@ -52,7 +66,13 @@ async def test_offers_and_controls_tell_the_worker_what_to_record(acknowledged, 
             "record_caucus": True,
         }
         frame = await mediator.until("recording")
-        assert frame == {"type": "recording", "state": state, "caucus_recorded": True}
+        assert frame == {
+            "type": "recording",
+            "state": state,
+            "caucus_recorded": True,
+            "reason": reason,
+            "starts": "mediator",
+        }
 
     await mediator.send({"type": "recording", "action": "start"})
     assert (await worker_receive(worker))["record"] is True
@@ -65,7 +85,12 @@ async def test_offers_and_controls_tell_the_worker_what_to_record(acknowledged, 
 async def test_the_welcome_announces_the_caucus_policy(acknowledged, mia):
     await record_caucus(acknowledged, True)
     mediator, welcome = await enter(acknowledged, mia)
-    assert welcome["recording"] == {"state": "off", "caucus_recorded": True}
+    assert welcome["recording"] == {
+        "state": "off",
+        "caucus_recorded": True,
+        "reason": "",
+        "starts": "auto",
+    }
     await mediator.close()
 
 
@@ -77,6 +102,9 @@ async def test_a_media_alert_reaches_the_mediator_only(acknowledged, mia, alice,
     await party.until("admitted")
     await party.send({"type": "offer", "sdp": "v=0 alice"})
     alice_offer = await worker_receive(worker)
+    if alice_offer["type"] == "room.record":  # admitting alice started the recording first
+        alice_offer = await worker_receive(worker)
+    assert alice_offer["type"] == "room.offer"
     layer = get_channel_layer()
     alert = {"type": "media.alert", "room": str(acknowledged.pk), "code": "spool_nearly_full"}
     alert["message"] = "Recording storage on the media server is 80% full."

@@ -36,3 +36,54 @@ def test_a_recording_alert_is_shown_to_the_mediator(context: BrowserContext) -> 
     expect(alert).to_contain_text("录像缓存即将写满")
     page.get_by_test_id("recording-alert-dismiss").click()
     expect(alert).to_be_hidden()
+
+
+def test_a_pause_asks_for_its_reason_and_everyone_sees_it(context: BrowserContext) -> None:  # noqa: F811
+    page, server = open_room(context, role="mediator", participant_id="1", name="Mia")
+    join_admitted(page, server)
+    server.send(
+        {
+            "type": "recording",
+            "state": "on",
+            "caucus_recorded": False,
+            "reason": "",
+            "starts": "auto",
+        }
+    )
+    expect(page.get_by_test_id("recording-stop-button")).to_have_count(0)  # the whole hearing
+    page.get_by_test_id("recording-pause-button").click()
+    page.get_by_test_id("confirm-button").click()  # no reason yet: nothing is sent
+    expect(page.get_by_test_id("reason-error")).to_be_visible()
+    page.get_by_test_id("reason-input").fill("  当事人要求休息 ")
+    page.get_by_test_id("confirm-button").click()
+    assert server.wait_for(page, "recording") == {
+        "type": "recording",
+        "action": "pause",
+        "reason": "当事人要求休息",
+    }
+    server.send(
+        {
+            "type": "recording",
+            "state": "paused",
+            "caucus_recorded": False,
+            "reason": "当事人要求休息",
+            "starts": "auto",
+        }
+    )
+    expect(page.get_by_test_id("recording-pause-reason")).to_contain_text("当事人要求休息")
+    expect(page.get_by_test_id("recording-resume-button")).to_be_visible()
+
+
+def test_the_mediator_policy_keeps_start_and_stop(context: BrowserContext) -> None:  # noqa: F811
+    page, server = open_room(context, role="mediator", participant_id="1", name="Mia")
+    join_admitted(page, server)
+    server.send(
+        {
+            "type": "recording",
+            "state": "on",
+            "caucus_recorded": False,
+            "reason": "",
+            "starts": "mediator",
+        }
+    )
+    expect(page.get_by_test_id("recording-stop-button")).to_be_visible()

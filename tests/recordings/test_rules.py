@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accord.audit.models import TraceEvent
-from accord.orgs.models import MediationRules
+from accord.orgs.models import MediationRules, RecordingStart
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +36,28 @@ def test_the_rules_page_sets_caucus_recording_and_retention(client, ada, org):
     client.post(f"/orgs/manage/{org.code}/rules/", {**FORM, "record_caucus": "on"})
     rules.refresh_from_db()
     assert rules.recording_retention_days == 3650
+
+
+def test_the_rules_page_shows_and_sets_when_recording_starts(client, ada, org):
+    client.force_login(ada)
+    page = client.get(f"/en/orgs/manage/{org.code}/rules/").content.decode()
+    assert 'name="recording_start" value="auto"' in page
+    assert "By itself, when the first party is admitted" in page
+    response = client.post(
+        f"/orgs/manage/{org.code}/rules/", {**FORM, "recording_start": "mediator"}
+    )
+    assert response.status_code == 302
+    rules = MediationRules.objects.get(organization=org)
+    assert rules.recording_start == RecordingStart.MEDIATOR
+    org.refresh_from_db()
+    event = TraceEvent.objects.filter(chain=org.chain_id, action="rules.updated").last()
+    assert event is not None
+    assert event.payload["changes"]["recording_start"] == {"from": "auto", "to": "mediator"}
+    overview = client.get(f"/en/orgs/manage/{org.code}/").content.decode()
+    assert "Hearing recording starts: When the mediator starts it" in overview
+    # Left out, the policy stays; a value not on the list is refused on the field.
+    client.post(f"/orgs/manage/{org.code}/rules/", FORM)
+    rules.refresh_from_db()
+    assert rules.recording_start == RecordingStart.MEDIATOR
+    refused = client.post(f"/en/orgs/manage/{org.code}/rules/", {**FORM, "recording_start": "x"})
+    assert refused.status_code == 400

@@ -108,8 +108,8 @@ def held(
         rooms.room_join(participant=mediator)
         for party in (applicant, respondent):
             rooms.room_join(participant=party)
+            # The first party admitted starts the recording (the default policy).
             rooms.room_admit(by=mediator, participant_id=party.pk)
-        rooms.room_recording(by=mediator, action="start")
         rooms.room_chat(by=applicant, text="你好")
         rooms.room_move(by=mediator, participant_ids=[applicant.pk], group="caucus-applicant")
         rooms.room_chat(by=applicant, text="私下说")

@@ -14,6 +14,7 @@ from channels.testing import WebsocketCommunicator
 
 from accord.audit.models import TraceEvent
 from accord.audit.personal import reveal
+from accord.orgs.models import MediationRules, RecordingStart
 from accord.rooms.models import HearingSession, SessionParticipant, SessionStatus
 from config.asgi import application
 from tests.rooms.conftest import kill_worker, participant, session_cookie
@@ -113,6 +114,17 @@ def reload(hearing: HearingSession, user: Any) -> SessionParticipant:
     return participant(hearing, user)
 
 
+def set_policy(hearing: HearingSession, start: str, record_caucus: bool = False) -> None:
+    """The case organization's recording policy."""
+    MediationRules.objects.update_or_create(
+        organization=hearing.case.organization,
+        defaults={"recording_start": start, "record_caucus": record_caucus},
+    )
+
+
+starts_by = database_sync_to_async(set_policy)
+
+
 async def worker_receive(worker_id: str) -> dict[str, Any]:
     layer = get_channel_layer()
     message: dict[str, Any] = await asyncio.wait_for(
@@ -202,7 +214,12 @@ async def test_a_party_waits_until_the_mediator_admits_them(acknowledged, mia, a
     mediator, welcome = await enter(acknowledged, mia)
     assert welcome["ice_servers"] == [{"urls": ["stun:stun.example.org:3478"]}]
     assert welcome["slots_count"] == 6
-    assert welcome["recording"] == {"state": "off", "caucus_recorded": False}
+    assert welcome["recording"] == {
+        "state": "off",
+        "caucus_recorded": False,
+        "reason": "",
+        "starts": "auto",
+    }
     assert welcome["then"] == "admitted"
 
     party, party_welcome = await enter(acknowledged, alice)
@@ -362,7 +379,12 @@ async def test_no_live_worker_is_media_unavailable(acknowledged, mia):
         ({"type": "mute", "muted": True}, "room.muted", "room.mute", "muted"),
         ({"type": "move", "group": "caucus-a"}, "room.moved", "room.route", "moved"),
         ({"type": "remove"}, "room.removed", "room.leave", "removed"),
-        ({"type": "recording", "action": "start"}, "room.recording_started", None, "recording"),
+        (
+            {"type": "recording", "action": "pause", "reason": "休息十分钟"},
+            "room.recording_paused",
+            None,
+            "recording",
+        ),
         ({"type": "end"}, "room.ended", "room.close", "ended"),
     ],
 )
@@ -391,19 +413,25 @@ async def test_each_control_writes_one_trace_event_and_tells_the_worker(
         assert (await reload(acknowledged, alice)).muted
     if to_party == "moved":
         assert (told["group"], told["audience"]) == ("caucus-a", [])
-    if to_party == "recording":
-        assert told["state"] == "on"
+    if to_party == "recording":  # admitting alice started it (the default policy)
+        assert (told["state"], told["reason"]) == ("paused", "休息十分钟")
     await party.close()
     await mediator.close()
 
 
 async def test_recording_follows_its_states(acknowledged, mia):
+    await starts_by(acknowledged, RecordingStart.MEDIATOR)
     mediator, _ = await enter(acknowledged, mia)
-    for action, state in [("start", "on"), ("pause", "paused"), ("resume", "on"), ("stop", "off")]:
-        await mediator.send({"type": "recording", "action": action})
+    for frame, state in [
+        ({"action": "start"}, "on"),
+        ({"action": "pause", "reason": "双方私下协商"}, "paused"),
+        ({"action": "resume"}, "on"),
+        ({"action": "stop"}, "off"),
+    ]:
+        await mediator.send({"type": "recording", **frame})
         assert (await mediator.until("recording"))["state"] == state
     before = await trace(acknowledged)
-    await mediator.send({"type": "recording", "action": "pause"})
+    await mediator.send({"type": "recording", "action": "pause", "reason": "x"})
     assert (await mediator.until("error"))["code"] == "illegal_state"
     assert await trace(acknowledged) == before
     await mediator.close()

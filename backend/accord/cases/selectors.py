@@ -163,6 +163,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "session.join_link_created": gettext_lazy("Join link created"),
     "session.join_link_used": gettext_lazy("Join link used"),
     "session.notice_acknowledged": gettext_lazy("Hearing rules and recording notice read"),
+    "session.cancelled": gettext_lazy("Hearing cancelled"),
     "room.joined": gettext_lazy("Joined the hearing"),
     "room.left": gettext_lazy("Left the hearing"),
     "room.admitted": gettext_lazy("Participant admitted"),

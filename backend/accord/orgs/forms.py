@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accord.orgs.models import ComplaintChannel, MediationRules, Organization
+from accord.orgs.models import ComplaintChannel, MediationRules, Organization, RecordingStart
 from accord.orgs.selectors import roles_allowed_in
 
 
@@ -33,6 +33,16 @@ class RulesForm(forms.Form):
     acceptance_days = forms.IntegerField(label=_("Days to accept or decline"), min_value=1)
     count_working_days = forms.BooleanField(label=_("Count working days only"), required=False)
     fee_free = forms.BooleanField(label=_("Mediation is free of charge"), required=False)
+    recording_start = forms.ChoiceField(
+        label=_("Hearing recording starts"),
+        choices=RecordingStart.choices,
+        widget=forms.RadioSelect,
+        required=False,  # left out, the current policy stays
+        help_text=_(
+            "The recording notice participants accept before entering says which. Either way "
+            "the mediator can pause the recording (giving a reason) and resume it."
+        ),
+    )
     record_caucus = forms.BooleanField(
         label=_("Record caucus rooms too"),
         required=False,

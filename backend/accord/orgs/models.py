@@ -82,6 +82,14 @@ class Organization(models.Model):
         return self.kind in MEDIATION_KINDS
 
 
+class RecordingStart(models.TextChoices):
+    """When a hearing's recording starts (the recording notice every participant accepts says
+    which)."""
+
+    AUTO = "auto", _("By itself, when the first party is admitted")
+    MEDIATOR = "mediator", _("When the mediator starts it")
+
+
 class MediationRules(models.Model):
     """A mediation organization's internal rules (R1, R11): time limits by complexity."""
 
@@ -94,6 +102,14 @@ class MediationRules(models.Model):
     days_complex = models.PositiveIntegerField(_("time limit, complex cases (days)"), default=60)
     count_working_days = models.BooleanField(_("count working days only"), default=True)
     acceptance_days = models.PositiveIntegerField(_("days to accept or decline"), default=5)
+    # The default records every hearing from the first party's admission to its end; the
+    # mediator may pause (with a reason) and resume.
+    recording_start = models.CharField(
+        _("recording starts"),
+        max_length=12,
+        choices=RecordingStart.choices,
+        default=RecordingStart.AUTO,
+    )
     # Whether caucus rooms (背对背) are recorded too; the plenary room always is while recording.
     record_caucus = models.BooleanField(_("record caucus rooms"), default=False)
     # Hearing recordings are deleted this many days after the hearing ended (unless on hold).

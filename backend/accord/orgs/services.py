@@ -28,6 +28,7 @@ from accord.orgs.models import (
     Membership,
     Organization,
     OrgKind,
+    RecordingStart,
     Role,
     org_code_validator,
 )
@@ -218,6 +219,7 @@ def mediation_rules_update(
     acceptance_days: int,
     record_caucus: bool | None = None,
     recording_retention_days: int | None = None,
+    recording_start: str | None = None,
 ) -> MediationRules:
     """Change a mediation organization's internal time limits; no change, no event."""
     if not organization.is_mediation_org:
@@ -236,13 +238,18 @@ def mediation_rules_update(
     if not days_simple <= days_normal <= days_complex:
         message = _("Simple cases cannot take longer than normal ones, nor normal than complex.")
         raise _refuse(message, code="days_out_of_order", field="days_normal")
-    wanted: dict[str, int | bool] = {
+    wanted: dict[str, int | bool | str] = {
         **days,
         "fee_free": fee_free,
         "count_working_days": count_working_days,
     }
     if record_caucus is not None:
         wanted["record_caucus"] = record_caucus
+    if recording_start:  # None or blank keeps the current policy
+        if recording_start not in RecordingStart.values:
+            message = _("Choose when the recording starts.")
+            raise _refuse(message, code="invalid", field="recording_start")
+        wanted["recording_start"] = recording_start
     if recording_retention_days is not None:
         if not 1 <= recording_retention_days <= MAX_RETENTION_DAYS:
             message = _("Enter a number of days from 1 to %(max)d.") % {"max": MAX_RETENTION_DAYS}

@@ -50,6 +50,7 @@ from accord.cases.models import Case, Material
 from accord.core.storage import s3_client
 from accord.packages import services
 from accord.recordings.models import RecordingFile, RecordingManifest
+from accord.recordings.selectors import PendingFinalize, pending_finalizes
 from accord.rooms.models import HearingSession, SessionParticipant
 
 PACKAGE_FORMAT = "accord-evidence-package"
@@ -61,6 +62,16 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 class PackageError(Exception):
     """The package cannot be built (an object is missing from storage)."""
+
+
+class FinalizePending(PackageError):
+    """A hearing's recording exists but is not final yet: a package now would leave it out, so
+    none is built (``accord export-case --wait`` waits for it)."""
+
+    def __init__(self, pending: list[PendingFinalize]) -> None:
+        self.pending = pending
+        sessions = "; ".join(f"{p.session.pk} ({p.reason_text})" for p in pending)
+        super().__init__(f"recording not final yet for hearing session {sessions}")
 
 
 @dataclass(slots=True)
@@ -395,7 +406,11 @@ def _sha256_of(handle: IO[bytes]) -> tuple[int, str]:
 def export_case(*, case: Case, user: User | None, out: IO[bytes], via: str) -> PackageResult:
     """Trace the export, build the package into ``out`` (a seekable, readable binary
     file opened for writing), then trace its hashes. Callers check permission
-    (:func:`accord.replay.access.export_allowed`)."""
+    (:func:`accord.replay.access.export_allowed`). Refused with :class:`FinalizePending`,
+    before anything is traced or written, while a recording of the case is not final."""
+    pending = pending_finalizes(case)
+    if pending:
+        raise FinalizePending(pending)
     event = services.case_exported(case=case, user=user, via=via)
     manifest_sha256, head_seq, head_hash, count, differences = build_package(
         case=case, upto_seq=event.seq, out=out, exported_by=user, created_at=event.occurred_at

@@ -24,10 +24,10 @@ from accord.accounts.models import User
 from accord.audit.verify import verify_all
 from accord.cases.models import Case
 from accord.cases.selectors import case_timeline
-from accord.packages.export import PackageError, export_case
+from accord.packages.export import FinalizePending, PackageError, export_case
 from accord.recordings.forms import HoldForm
 from accord.recordings.models import LegalHold
-from accord.recordings.selectors import may_hold, retention_days, retention_of
+from accord.recordings.selectors import may_hold, pending_finalizes, retention_days, retention_of
 from accord.replay import access
 from accord.replay.forms import GrantForm
 
@@ -63,6 +63,7 @@ def _verify_page(
             "retention_days": retention_days(case),
             "retention": retention_of(case),
             "trace": case_timeline(case=case),
+            "pending": pending_finalizes(case),
             "now": timezone.now(),
         },
         status=400 if hold_form is not None and hold_form.errors else 200,
@@ -86,6 +87,16 @@ def package_download(request: HttpRequest, case_no: str) -> HttpResponseBase:
     spool = tempfile.TemporaryFile(prefix="accord-package-")  # noqa: SIM115 (FileResponse closes it)
     try:
         result = export_case(case=case, user=user, out=spool, via="download")
+    except FinalizePending:  # a package now would leave out a recording that exists
+        spool.close()
+        messages.error(
+            request,
+            _(
+                "A hearing's recording is not final yet, so the package would leave it out. "
+                "Export once it is finalized (this page says when)."
+            ),
+        )
+        return redirect("packages:verify", case_no=case.case_no)
     except PackageError:
         spool.close()
         messages.error(request, _("The package could not be built: a stored file is missing."))

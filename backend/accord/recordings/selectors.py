@@ -6,8 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accord.accounts.models import User
+from accord.audit.models import TraceEvent
 from accord.cases.models import Case
 from accord.cases.selectors import case_parties
 from accord.cases.states import Party
@@ -19,7 +22,7 @@ from accord.recordings.models import (
     RecordingManifest,
     RecordingSegment,
 )
-from accord.rooms.models import HearingSession
+from accord.rooms.models import HearingSession, SessionStatus
 
 
 def active_holds(case: Case) -> QuerySet[LegalHold]:
@@ -82,3 +85,62 @@ def retention_of(case: Case) -> list[Retention]:
         )
         for session in HearingSession.objects.filter(case=case).order_by("scheduled_at", "pk")
     ]
+
+
+# Why a session's recording is not final yet (the export and replay pages name it).
+PENDING_REASONS: dict[str, Promise] = {
+    "in_progress": _("the hearing is still in progress"),
+    "uploading": _("the media server has not finished uploading it"),
+    "finalizing": _("it is being finalized"),
+    "refinalizing": _("segments arrived after it was finalized; it is being finalized again"),
+}
+
+
+@dataclass(frozen=True)
+class PendingFinalize:
+    """A session whose recorded media exists (or is being made) but is not yet all in its
+    latest finalized files: a package or replay now would leave some of it out."""
+
+    session: HearingSession
+    reason: str  # a key of PENDING_REASONS
+
+    @property
+    def reason_text(self) -> str:
+        return str(PENDING_REASONS[self.reason])
+
+
+def _flushed(session: HearingSession) -> bool:
+    return TraceEvent.objects.filter(
+        chain_id=session.case.chain_id,
+        action="recording.flushed",
+        payload__session_id=str(session.pk),
+    ).exists()
+
+
+def session_pending_finalize(session: HearingSession) -> PendingFinalize | None:
+    """Whether ``session``'s recording is still on its way into its final files."""
+    if session.recording_started_at is None and not session_segments(session).exists():
+        return None  # never recorded: nothing to wait for
+    if session.status == SessionStatus.OPEN:
+        return PendingFinalize(session, "in_progress")
+    manifest = latest_manifest(session)
+    if manifest is None:
+        if session_segments(session).exists():
+            return PendingFinalize(session, "finalizing")
+        if session.status == SessionStatus.ENDED and not _flushed(session):
+            return PendingFinalize(session, "uploading")
+        return None
+    if session_segments(session).filter(registered_at__gt=manifest.created_at).exists():
+        return PendingFinalize(session, "refinalizing")
+    return None
+
+
+def pending_finalizes(case: Case) -> list[PendingFinalize]:
+    """The case's sessions whose recording is not final yet, in schedule order."""
+    pending = []
+    sessions = HearingSession.objects.filter(case=case).select_related("case")
+    for session in sessions.order_by("scheduled_at", "pk"):
+        found = session_pending_finalize(session)
+        if found is not None:
+            pending.append(found)
+    return pending

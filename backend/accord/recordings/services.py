@@ -96,31 +96,50 @@ def _segment_payload(segment: RecordingSegment) -> dict[str, Any]:
     }
 
 
+def _registered(meta: SegmentMeta, session: HearingSession) -> RecordingSegment | None:
+    """The segment already registered under ``meta.key`` with the same content, or None;
+    ``segment_conflict`` when the key holds other content."""
+    existing = RecordingSegment.objects.filter(key=meta.key).first()
+    if existing is None:
+        return None
+    if (
+        existing.sha256 == meta.sha256
+        and existing.size == meta.size
+        and existing.session_id == session.pk
+    ):
+        return existing
+    raise errors.segment_conflict(meta.key)
+
+
 def segment_register(*, meta: SegmentMeta) -> tuple[RecordingSegment, bool]:
     """Register an uploaded segment; ``(segment, created)``.
 
     Idempotent by key: the same key with the same size and hash answers the existing row; with
     other content it is a ``segment_conflict``. The object must be in the store with that size.
     A segment arriving after a finalize queues the finalize again (a new version).
+
+    The store is asked before the session row is locked (room controls take the same lock and
+    must not wait on object storage); what the answer depends on (the key not registered yet)
+    is checked again under the lock.
     """
+    # Without the lock: a retry of a registered segment needs no I/O, and a bad session or
+    # participant is refused before asking the store.
+    session, participant = _session_and_participant(meta.session, meta.participant, lock=False)
+    existing = _registered(meta, session)
+    if existing is not None:
+        return existing, False
+    size = _stored_size(meta.key)
+    if size != meta.size:
+        raise errors.object_missing(
+            f"{meta.key} is {size} bytes in the recordings bucket, not {meta.size}"
+        )
     with transaction.atomic():
         # The session row lock orders registrations of one session (and the key check).
         session, participant = _session_and_participant(meta.session, meta.participant, lock=True)
         assert participant is not None
-        existing = RecordingSegment.objects.filter(key=meta.key).first()
+        existing = _registered(meta, session)  # registered meanwhile by a retry
         if existing is not None:
-            if (
-                existing.sha256 == meta.sha256
-                and existing.size == meta.size
-                and existing.session_id == session.pk
-            ):
-                return existing, False
-            raise errors.segment_conflict(meta.key)
-        size = _stored_size(meta.key)
-        if size != meta.size:
-            raise errors.object_missing(
-                f"{meta.key} is {size} bytes in the recordings bucket, not {meta.size}"
-            )
+            return existing, False
         segment = RecordingSegment.objects.create(
             session=session,
             participant=participant,

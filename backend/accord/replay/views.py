@@ -31,6 +31,7 @@ from accord.accounts.models import User
 from accord.core.api import ServiceError
 from accord.core.storage import s3_client
 from accord.recordings.models import Audience, RecordingFile
+from accord.recordings.selectors import session_pending_finalize
 from accord.replay import access as replay_access
 from accord.replay import selectors, services
 from accord.replay.access import Access
@@ -91,6 +92,8 @@ def replay(request: HttpRequest, case_no: str, session_id: UUID) -> HttpResponse
             "access": access,
             "timeline": timeline,
             "data": data,
+            # Said plainly: what is shown is not all that was recorded yet.
+            "pending": session_pending_finalize(session),
         },
     )
     response["Cache-Control"] = "no-store"

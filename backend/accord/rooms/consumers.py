@@ -25,7 +25,10 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from accord.core.api import ServiceError
 from accord.rooms import conf, live, selectors, services
+from accord.rooms.access import ACCESS_REVOKED
+from accord.rooms.groups import participant_group, room_group
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
+from accord.rooms.policy import recording_policy
 from accord.rooms.schemas import ADMITTED_ONLY, MEDIATOR_ONLY, Malformed, Message, parse_message
 from accord.rooms.selectors import RecordingFlags, recording_flags
 from media_contract.messages import (
@@ -64,15 +67,6 @@ SCREEN_ROLES = frozenset(
         ParticipantRole.EXPERT,
     }
 )
-
-
-def room_group(room: str) -> str:
-    return f"room.{room}"
-
-
-def participant_group(room: str, participant_id: int) -> str:
-    """Every connection (tab, device) of one participant."""
-    return f"room.{room}.p.{participant_id}"
 
 
 def socket_language(scope: dict[str, Any]) -> str:
@@ -198,13 +192,25 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "admitted": self.admitted,
             },
             "participants": selectors.room_presence(session_id=self.room),
-            "recording": {
-                "state": session.recording_state,
-                "caucus_recorded": flags.record_caucus,
-            },
+            "recording": self._recording_status(session, flags),
             "ice_servers": conf.ice_servers(),
             "slots_count": conf.SLOTS,
         }
+
+    @staticmethod
+    def _recording_status(session: HearingSession, flags: RecordingFlags) -> dict[str, Any]:
+        """The ``recording`` object of welcome and ``recording`` frames."""
+        return {
+            "state": str(session.recording_state),
+            "caucus_recorded": flags.record_caucus,
+            "reason": session.recording_pause_reason,
+            "starts": str(recording_policy(session.case).start),
+        }
+
+    def _recording_now(self) -> tuple[RecordingFlags, dict[str, Any]]:
+        session = HearingSession.objects.select_related("case").get(pk=self.room)
+        flags = recording_flags(session)
+        return flags, self._recording_status(session, flags)
 
     async def _watch(self) -> None:
         """Keep this connection's presence fresh and notice a lost media worker."""
@@ -262,6 +268,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await handler(message)
         except ServiceError as exc:
             await self.send_error(exc.code, exc.message, kind)
+            if exc.code == ACCESS_REVOKED:  # the case is no longer theirs: out of the room
+                await self.close(code=CLOSE_NOT_PARTICIPANT)
 
     def _over_rate(self) -> bool:
         now = time.monotonic()
@@ -275,6 +283,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def on_offer(self, message: Message) -> None:
         assert self.participant is not None
+        # Media is the hearing itself: only while the case is still this participant's.
+        await database_sync_to_async(services.room_access_check)(participant=self.participant)
         worker, moved = await sync_to_async(live.room_place)(self.room)
         if worker is None:
             await self.send_error(
@@ -339,9 +349,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._flag("quality", quality)
 
     async def on_admit(self, message: Message) -> None:
-        target = await database_sync_to_async(services.room_admit)(
+        target, started = await database_sync_to_async(services.room_admit)(
             by=self.participant, participant_id=message["participant_id"]
         )
+        if started is not None:  # the first party in: the organization's policy records
+            await self.recording_changed()
         await self.to_participant(target.pk, "room.admitted", {})
         await self.broadcast_presence()
 
@@ -385,10 +397,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.broadcast_presence()
 
     async def on_recording(self, message: Message) -> None:
-        state = await database_sync_to_async(services.room_recording)(
-            by=self.participant, action=message["action"]
+        await database_sync_to_async(services.room_recording)(
+            by=self.participant, action=message["action"], reason=message.get("reason", "")
         )
-        flags = await database_sync_to_async(self._recording_flags)()
+        await self.recording_changed()
+
+    async def recording_changed(self) -> None:
+        """Tell the worker and the room the recording's new state."""
+        flags, status = await database_sync_to_async(self._recording_now)()
         # The worker follows the web: record only while "on" (paused and stopped close segments).
         await self.to_worker(
             RoomRecord(
@@ -398,9 +414,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 record_caucus=flags.record_caucus,
             )
         )
-        await self.to_room(
-            "room.recording", {"state": str(state), "caucus_recorded": flags.record_caucus}
-        )
+        await self.to_room("room.recording", status)
 
     async def on_end(self, message: Message) -> None:
         await database_sync_to_async(services.room_end)(by=self.participant)
@@ -471,13 +485,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_GONE)
 
     async def room_recording(self, event: dict[str, Any]) -> None:
-        await self.send_frame(
-            {
-                "type": "recording",
-                "state": event["state"],
-                "caucus_recorded": bool(event.get("caucus_recorded", False)),
-            }
-        )
+        fields = ("state", "caucus_recorded", "reason", "starts")
+        await self.send_frame({"type": "recording", **{k: event[k] for k in fields}})
 
     async def room_chat(self, event: dict[str, Any]) -> None:
         # Chat follows the media: a caucus does not read the plenary room's messages.

@@ -56,6 +56,10 @@ class HearingSession(models.Model):
     recording_state = models.CharField(
         _("recording"), max_length=8, choices=RecordingState.choices, default=RecordingState.OFF
     )
+    # Why the mediator paused it (while paused; shown in the room, kept in the trace).
+    recording_pause_reason = models.CharField(_("reason for the pause"), max_length=500, blank=True)
+    # When the recording first started: the automatic policy starts it once.
+    recording_started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from accord.accounts.sms import SmsTemplate, send_sms
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.rooms.models import HearingSession
+from accord.rooms.policy import recording_notice_short, recording_policy
 
 
 def session_notice_send(*, session_id: uuid.UUID | str) -> list[int]:
@@ -38,8 +39,13 @@ def session_notice_send(*, session_id: uuid.UUID | str) -> list[int]:
                 continue
             message = _(
                 "[Accord] Case %(case_no)s: an online mediation hearing (%(title)s) is "
-                "scheduled for %(when)s. You will receive a link to join."
-            ) % {"case_no": session.case.case_no, "title": session.title, "when": when}
+                "scheduled for %(when)s. %(recording)s You will receive a link to join."
+            ) % {
+                "case_no": session.case.case_no,
+                "title": session.title,
+                "when": when,
+                "recording": recording_notice_short(recording_policy(session.case)),
+            }
             template = SmsTemplate.of("hearing_scheduled", case_no=session.case.case_no, when=when)
             send_sms(phone=phone, message=message, template=template)
             notified.append(participant.pk)

@@ -16,6 +16,7 @@ MAX_FRAME_CHARS = 200_000  # an offer with 16 m-lines and all candidates is ~20 
 MAX_SDP_CHARS = 100_000
 MAX_CHAT_CHARS = 2000
 MAX_MOVE = 20
+MAX_REASON_CHARS = 500
 GROUP_RE = re.compile(r"^(plenary|caucus-[a-z0-9][a-z0-9-]{0,30})$")
 PARTICIPANT_ID_RE = re.compile(r"^[1-9][0-9]{0,18}$")
 RECORDING_ACTIONS = ("start", "pause", "resume", "stop")
@@ -91,6 +92,13 @@ def _recording_action(value: Any) -> str:
     return str(value)
 
 
+def _reason(value: Any) -> str:
+    # Blank is let through: the service answers ``reason_required`` for a pause without one.
+    if not isinstance(value, str) or len(value) > MAX_REASON_CHARS:
+        raise ValueError(f"a string of at most {MAX_REASON_CHARS} characters")
+    return value
+
+
 SCHEMAS: dict[str, dict[str, Check]] = {
     "offer": {"sdp": _text(1, MAX_SDP_CHARS)},
     "chat": {"text": _chat_text},
@@ -105,6 +113,8 @@ SCHEMAS: dict[str, dict[str, Check]] = {
     "end": {},
     "ping": {},
 }
+# Fields a type may carry; absent ones are left out of the message.
+OPTIONAL: dict[str, dict[str, Check]] = {"recording": {"reason": _reason}}
 MEDIATOR_ONLY = frozenset({"admit", "mute", "remove", "move", "recording", "end"})
 ADMITTED_ONLY = frozenset({"offer", "chat", "hand", "speaking", "quality"}) | MEDIATOR_ONLY
 
@@ -125,7 +135,8 @@ def parse_message(raw: str | None) -> Message:
     if not isinstance(kind, str) or kind not in SCHEMAS:
         raise Malformed("Unknown message type.", ref=kind if isinstance(kind, str) else None)
     schema = SCHEMAS[kind]
-    extra = set(data) - set(schema) - {"type"}
+    optional = OPTIONAL.get(kind, {})
+    extra = set(data) - set(schema) - set(optional) - {"type"}
     if extra:
         raise Malformed(f"Unexpected fields: {', '.join(sorted(extra))}.", ref=kind)
     message: Message = {"type": kind}
@@ -136,4 +147,12 @@ def parse_message(raw: str | None) -> Message:
             message[name] = check(data[name])
         except ValueError as exc:
             raise Malformed(f"{name} must be {exc}.", ref=kind) from exc
+    for name, check in optional.items():
+        if name in data:
+            try:
+                message[name] = check(data[name])
+            except ValueError as exc:
+                raise Malformed(f"{name} must be {exc}.", ref=kind) from exc
+    if kind == "recording" and "reason" in message and message["action"] != "pause":
+        raise Malformed("Only a pause takes a reason.", ref=kind)
     return message

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from accord.accounts.models import User
 from accord.core.links import DEMO_LINK_KEY, token_hash
 from accord.orgs.models import MediationRules
 from accord.rooms import live
+from accord.rooms.access import Refusal, case_access_refusal
 from accord.rooms.models import (
     HearingSession,
     JoinLink,
@@ -68,19 +68,12 @@ def participant_confirmed(
     return bool(session_data[DEMO_LINK_KEY]) and bool(settings.ACCORD_DEMO)
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why a participant may not enter now: a close code for the socket, a page's status."""
-
-    close_code: int
-    http_status: int
-    message: str
-
-
 def entry_refusal(
     *, participant: SessionParticipant, session_data: Mapping[str, Any]
 ) -> Refusal | None:
-    """None when ``participant`` may enter the room (or its waiting room) now."""
+    """None when ``participant`` may enter the room (or its waiting room) now: on the list,
+    the session open for joining, and the case still theirs (``access.case_access_refusal``).
+    ``participant`` must come with its ``session__case`` and ``user`` freshly read."""
     session = participant.session
     if participant.removed_at is not None:
         return Refusal(4410, 410, _("The mediator removed you from this hearing."))
@@ -88,6 +81,11 @@ def entry_refusal(
         return Refusal(4410, 410, _("This hearing has ended."))
     if session.status == SessionStatus.CANCELLED:
         return Refusal(4409, 410, _("This hearing was cancelled."))
+    case_refusal = case_access_refusal(
+        user=participant.user, case=session.case, role=participant.role
+    )
+    if case_refusal is not None:
+        return case_refusal
     if not participant_confirmed(session_data=session_data, participant=participant):
         return Refusal(
             4403, 403, _("Confirm your mobile number with the code from your join link first.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -26,11 +26,14 @@ from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
 from accord.audit.personal import case_subject, seal, user_subject
 from accord.audit.services import trace_append
+from accord.cases.hooks import CaseTransition
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import case_parties
 from accord.cases.states import Party
 from accord.core.api import ServiceError
 from accord.core.links import LinkUnavailable, token_hash
+from accord.rooms import room_closing
+from accord.rooms.access import case_access_refusal
 from accord.rooms.models import (
     HearingSession,
     JoinLink,
@@ -39,6 +42,7 @@ from accord.rooms.models import (
     SessionParticipant,
     SessionStatus,
 )
+from accord.rooms.policy import recording_policy
 from accord.rooms.tasks import notify_session_scheduled
 
 # Hearings are held while a case is being mediated, or to prepare it once assigned.
@@ -250,6 +254,11 @@ RECORDING_MOVES: dict[str, tuple[frozenset[str], RecordingState, str]] = {
         "room.recording_stopped",
     ),
 }
+# Admitting one of these starts the recording under the automatic policy.
+PARTY_ROLES = frozenset({ParticipantRole.APPLICANT, ParticipantRole.RESPONDENT})
+MAX_PAUSE_REASON_CHARS = 500
+# The trace's actor when the organization's policy, not a person, starts the recording.
+POLICY_ACTOR = "recording-policy"
 
 
 def _room_trace(
@@ -273,7 +282,15 @@ def _lock_for_control(by: SessionParticipant) -> tuple[HearingSession, SessionPa
         raise ServiceError(_("Only the mediator can do this."), code="forbidden")
     if session.status in (SessionStatus.ENDED, SessionStatus.CANCELLED):
         raise ServiceError(_("This hearing has ended."), code="illegal_state")
+    _check_case_access(session, actor)
     return session, actor
+
+
+def _check_case_access(session: HearingSession, participant: SessionParticipant) -> None:
+    """The participant's case access, re-read now (``access.case_access_refusal``)."""
+    refusal = case_access_refusal(user=participant.user, case=session.case, role=participant.role)
+    if refusal is not None:
+        raise ServiceError(refusal.message, code=refusal.code)
 
 
 def _target(session: HearingSession, participant_id: int) -> SessionParticipant:
@@ -330,6 +347,14 @@ def room_leave(*, participant: SessionParticipant) -> None:
         _room_trace(session, participant, "room.left", {"participant_id": participant.pk})
 
 
+def room_access_check(*, participant: SessionParticipant) -> None:
+    """Refuse (``access_revoked`` / ``illegal_state``) when ``participant`` may no longer take
+    part: the case is no longer theirs, or no longer in a state with hearings. Reads only."""
+    session = HearingSession.objects.select_related("case").get(pk=participant.session_id)
+    fresh = SessionParticipant.objects.select_related("user").get(pk=participant.pk)
+    _check_case_access(session, fresh)
+
+
 def room_chat(*, by: SessionParticipant, text: str) -> datetime:
     """A chat message, kept in the trace like everything said in a hearing; returns its time."""
     with transaction.atomic():
@@ -339,6 +364,7 @@ def room_chat(*, by: SessionParticipant, text: str) -> datetime:
             raise ServiceError(_("You are not in the room."), code="forbidden")
         if session.status != SessionStatus.OPEN:
             raise ServiceError(_("This hearing is not in progress."), code="illegal_state")
+        _check_case_access(session, sender)
         _room_trace(
             session,
             sender,
@@ -353,7 +379,16 @@ def room_chat(*, by: SessionParticipant, text: str) -> datetime:
     return timezone.now()
 
 
-def room_admit(*, by: SessionParticipant, participant_id: int) -> SessionParticipant:
+class Admission(NamedTuple):
+    participant: SessionParticipant
+    # The recording's new state when this admission started it (automatic policy), else None.
+    recording: RecordingState | None
+
+
+def room_admit(*, by: SessionParticipant, participant_id: int) -> Admission:
+    """Let a waiting participant in. Under the automatic recording policy the first party
+    admitted starts the recording (``room.recording_started`` by the policy, in the same
+    transaction as ``room.admitted``)."""
     with transaction.atomic():
         session, actor = _lock_for_control(by)
         target = _target(session, participant_id)
@@ -362,7 +397,20 @@ def room_admit(*, by: SessionParticipant, participant_id: int) -> SessionPartici
         target.admitted_at = timezone.now()
         target.save(update_fields=["admitted_at"])
         _room_trace(session, actor, "room.admitted", {"participant_id": target.pk})
-    return target
+        started: RecordingState | None = None
+        if (
+            target.role in PARTY_ROLES
+            and session.recording_state == RecordingState.OFF
+            and session.recording_started_at is None  # once: a stopped recording stays stopped
+            and recording_policy(session.case).auto_start
+        ):
+            started = _recording_move(
+                session,
+                "start",
+                Actor.system(POLICY_ACTOR),
+                {"trigger": "policy", "admitted_participant_id": target.pk},
+            )
+    return Admission(target, started)
 
 
 def room_mute(*, by: SessionParticipant, participant_id: int, muted: bool) -> SessionParticipant:
@@ -409,18 +457,61 @@ def room_move(
     return targets
 
 
-def room_recording(*, by: SessionParticipant, action: str) -> RecordingState:
-    """Start, pause, resume or stop recording (the state; the recorder follows it)."""
+def _recording_move(
+    session: HearingSession, action: str, actor: Actor, payload: dict[str, Any]
+) -> RecordingState:
+    """Apply one recording move to the locked ``session`` and trace it."""
     allowed_from, to, event = RECORDING_MOVES[action]
+    if session.recording_state not in allowed_from:
+        raise ServiceError(_("The recording cannot do that now."), code="illegal_state")
+    previous = session.recording_state
+    session.recording_state = to
+    session.recording_pause_reason = payload.get("reason", "") if action == "pause" else ""
+    fields = ["recording_state", "recording_pause_reason"]
+    if action == "start" and session.recording_started_at is None:
+        session.recording_started_at = timezone.now()
+        fields.append("recording_started_at")
+    session.save(update_fields=fields)
+    trace_append(
+        chain=session.case.chain,
+        action=event,
+        actor=actor,
+        payload={"session_id": str(session.pk), "from": str(previous), "to": str(to), **payload},
+    )
+    return to
+
+
+def room_recording(*, by: SessionParticipant, action: str, reason: str = "") -> RecordingState:
+    """Start, pause, resume or stop recording (the state; the recorder follows it).
+
+    A pause needs a reason (``reason_required``), shown in the room and kept in the trace.
+    Under the automatic policy the recording runs until the hearing ends: ``stop`` is refused
+    (pause it instead).
+    """
+    reason = reason.strip()
+    if action == "pause" and not reason:
+        raise ServiceError(
+            _("Say why the recording is paused; everyone in the room will see it."),
+            code="reason_required",
+        )
+    if len(reason) > MAX_PAUSE_REASON_CHARS:
+        raise ServiceError(
+            _("The reason can have at most %(max)d characters.") % {"max": MAX_PAUSE_REASON_CHARS},
+            code="malformed",
+        )
     with transaction.atomic():
         session, actor = _lock_for_control(by)
-        if session.recording_state not in allowed_from:
-            raise ServiceError(_("The recording cannot do that now."), code="illegal_state")
-        previous = session.recording_state
-        session.recording_state = to
-        session.save(update_fields=["recording_state"])
-        _room_trace(session, actor, event, {"from": str(previous), "to": str(to)})
-    return to
+        if action == "stop" and recording_policy(session.case).auto_start:
+            raise ServiceError(
+                _(
+                    "This organization records the whole hearing: the recording ends with the "
+                    "hearing. Pause it instead, giving a reason."
+                ),
+                code="forbidden",
+            )
+        return _recording_move(
+            session, action, _actor(actor), {"reason": reason} if action == "pause" else {}
+        )
 
 
 def room_end(*, by: SessionParticipant) -> None:
@@ -431,5 +522,69 @@ def room_end(*, by: SessionParticipant) -> None:
         session.status = SessionStatus.ENDED
         session.ended_at = timezone.now()
         session.recording_state = RecordingState.OFF
-        session.save(update_fields=["status", "ended_at", "recording_state"])
+        session.recording_pause_reason = ""
+        session.save(
+            update_fields=["status", "ended_at", "recording_state", "recording_pause_reason"]
+        )
         _room_trace(session, actor, "room.ended", {"recording_was": str(previous)})
+
+
+# --- Following the case ----------------------------------------------------------------
+
+# Case states that end its hearings: what is scheduled is cancelled, what is live is ended.
+HEARINGS_END_STATES = frozenset({CaseState.WITHDRAWN, CaseState.CLOSED, CaseState.DECLINED})
+
+
+class SessionsEnded(NamedTuple):
+    cancelled: list[HearingSession]
+    ended: list[HearingSession]
+
+
+def sessions_follow_case(transition: CaseTransition) -> SessionsEnded:
+    """A ``cases.hooks`` callback, inside the case transition's transaction: withdrawing or
+    closing a case cancels its scheduled sessions (``session.cancelled``) and ends a live one
+    for everyone (``room.ended``), each traced with the case's actor and the cause. The live
+    rooms are told after commit (``room_closing.close_rooms``)."""
+    if transition.state not in HEARINGS_END_STATES:
+        return SessionsEnded([], [])
+    case = transition.case
+    cause = f"case_{transition.state.value}"
+    sessions = list(
+        HearingSession.objects.select_for_update()
+        .filter(case=case, status__in=(SessionStatus.SCHEDULED, SessionStatus.OPEN))
+        .order_by("scheduled_at", "pk")
+    )
+    now = timezone.now()
+    cancelled, ended = [], []
+    for session in sessions:
+        session.case = case
+        if session.status == SessionStatus.SCHEDULED:
+            session.status = SessionStatus.CANCELLED
+            session.save(update_fields=["status"])
+            trace_append(
+                chain=case.chain,
+                action="session.cancelled",
+                actor=transition.actor,
+                payload={"session_id": str(session.pk), "cause": cause},
+            )
+            cancelled.append(session)
+            continue
+        previous = session.recording_state
+        session.status = SessionStatus.ENDED
+        session.ended_at = now
+        session.recording_state = RecordingState.OFF
+        session.recording_pause_reason = ""
+        session.save(
+            update_fields=["status", "ended_at", "recording_state", "recording_pause_reason"]
+        )
+        trace_append(
+            chain=case.chain,
+            action="room.ended",
+            actor=transition.actor,
+            payload={"session_id": str(session.pk), "recording_was": str(previous), "cause": cause},
+        )
+        ended.append(session)
+    if ended:
+        rooms = [str(session.pk) for session in ended]
+        transaction.on_commit(lambda: room_closing.close_rooms(rooms))
+    return SessionsEnded(cancelled, ended)

@@ -27,11 +27,12 @@ from accord.audit.actors import Actor
 from accord.core.api import ServiceError
 from accord.core.requests import client_ip
 from accord.rooms import services
+from accord.rooms.access import ACCESS_REVOKED, Refusal, case_access_refusal
 from accord.rooms.forms import AcknowledgeForm
 from accord.rooms.models import HearingSession, ParticipantRole, SessionParticipant
+from accord.rooms.policy import recording_notice, recording_policy
 from accord.rooms.selectors import (
     CONFIRMED_KEY,
-    Refusal,
     entry_refusal,
     join_link_for,
     session_for_participant,
@@ -51,6 +52,9 @@ def session_detail(
     new_link_for: str = "",
 ) -> HttpResponse:
     session, me = session_for_participant(user=request.user, session_id=session_id)
+    refusal = case_access_refusal(user=me.user, case=session.case, role=me.role)
+    if refusal is not None and refusal.code == ACCESS_REVOKED:
+        return _unavailable(request, refusal)
     participants = session.participants.select_related("user").order_by("role", "id")
     context = {
         "session": session,
@@ -183,7 +187,13 @@ def device_check(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.notice_acknowledge(participant=me)
         return redirect(room_url)
-    context = {"session": session, "me": me, "form": form, "room_url": room_url}
+    context = {
+        "session": session,
+        "me": me,
+        "form": form,
+        "room_url": room_url,
+        "recording_notice": recording_notice(recording_policy(session.case)),
+    }
     return render(request, "rooms/device_check.html", context, status=400 if form.errors else 200)
 
 

@@ -2,7 +2,7 @@
 // caucus moves, recording, end). Every destructive action goes through an in-page dialog.
 import { h, fill } from "./dom.js";
 import { t } from "./i18n.js";
-import { confirmDialog } from "./dialog.js";
+import { confirmDialog, reasonDialog } from "./dialog.js";
 
 /** The group name for a private session of the mediator with one party. */
 export function caucusGroupFor(participantId) {
@@ -73,15 +73,23 @@ export function renderWaitingList(container, participants, actions) {
   );
 }
 
-/** Recording, plenary and end-session controls of the mediator. */
-export function renderMediatorPanel(container, { root, recording, participants, me, actions }) {
+/** Recording, plenary and end-session controls of the mediator. `starts` is the organization's
+ * policy: "auto" records the whole hearing (no stop), "mediator" lets the mediator start and stop. */
+export function renderMediatorPanel(container, { root, recording, starts, participants, me, actions }) {
   const buttons = [];
-  const rec = (action, label, testid) =>
-    h("button", { type: "button", class: "room-btn small", dataset: { testid }, onclick: () => actions.recording(action) }, label);
+  const rec = (action, label, testid, onclick) =>
+    h("button", { type: "button", class: "room-btn small", dataset: { testid }, onclick: onclick ?? (() => actions.recording(action)) }, label);
   if (recording === "off") buttons.push(rec("start", t("rec_start"), "recording-start-button"));
-  if (recording === "on") buttons.push(rec("pause", t("rec_pause"), "recording-pause-button"));
+  if (recording === "on") {
+    buttons.push(
+      rec("pause", t("rec_pause"), "recording-pause-button", async () => {
+        const reason = await reasonDialog(root, t("rec_pause_reason"), { confirmLabel: t("rec_pause"), placeholder: t("rec_pause_placeholder") });
+        if (reason) actions.recording("pause", reason);
+      }),
+    );
+  }
   if (recording === "paused") buttons.push(rec("resume", t("rec_resume"), "recording-resume-button"));
-  if (recording !== "off") {
+  if (recording !== "off" && starts === "mediator") {
     buttons.push(
       h(
         "button",

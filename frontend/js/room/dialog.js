@@ -39,3 +39,48 @@ export function confirmDialog(root, message, { confirmLabel } = {}) {
     confirmButton.focus();
   });
 }
+
+/** Asks for a required text (a reason); resolves the trimmed text, or null when cancelled. */
+export function reasonDialog(root, message, { confirmLabel, placeholder, maxLength = 500 } = {}) {
+  return new Promise((resolve) => {
+    const close = (answer) => {
+      overlay.remove();
+      document.removeEventListener("keydown", onKey);
+      resolve(answer);
+    };
+    const onKey = (event) => {
+      if (event.key === "Escape") close(null);
+    };
+    const hint = h("p", { class: "room-dialog-error", dataset: { testid: "reason-error" }, role: "alert", hidden: true }, t("reason_needed"));
+    const input = h("textarea", { rows: 3, maxlength: String(maxLength), placeholder: placeholder ?? "", dataset: { testid: "reason-input" }, "aria-label": message });
+    const submit = () => {
+      const text = input.value.trim();
+      if (!text) {
+        hint.hidden = false;
+        input.focus();
+        return;
+      }
+      close(text);
+    };
+    const overlay = h(
+      "div",
+      { class: "room-dialog-overlay", role: "presentation" },
+      h(
+        "div",
+        { class: "room-dialog", role: "dialog", "aria-modal": "true", "aria-label": message },
+        h("p", {}, message),
+        input,
+        hint,
+        h(
+          "div",
+          { class: "room-dialog-actions" },
+          h("button", { type: "button", class: "room-btn", dataset: { testid: "cancel-button" }, onclick: () => close(null) }, t("cancel")),
+          h("button", { type: "button", class: "room-btn primary", dataset: { testid: "confirm-button" }, onclick: submit }, confirmLabel ?? t("confirm")),
+        ),
+      ),
+    );
+    document.addEventListener("keydown", onKey);
+    root.append(overlay);
+    input.focus();
+  });
+}

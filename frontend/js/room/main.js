@@ -24,6 +24,8 @@ export function startRoom(root) {
     me: { id: String(data.participantId ?? ""), name: data.name ?? "", role: data.role ?? "" },
     participants: [],
     recording: "off",
+    recordingReason: "",
+    recordingStarts: "auto",
     caucusRecorded: null,
     group: "plenary",
     audience: [],
@@ -52,7 +54,7 @@ export function startRoom(root) {
     mute: (id, muted) => send({ type: "mute", participant_id: id, muted }),
     remove: (id) => send({ type: "remove", participant_id: id }),
     move: (ids, group) => send({ type: "move", participant_ids: ids, group }),
-    recording: (action) => send({ type: "recording", action }),
+    recording: (action, reason) => send(reason ? { type: "recording", action, reason } : { type: "recording", action }),
     end: () => send({ type: "end" }),
     toggleMic: () => {
       state.micOn = !state.micOn;
@@ -102,7 +104,7 @@ export function startRoom(root) {
     const participants = myEntry() ? state.participants : [{ ...state.me, state: "in_room", group: state.group }, ...state.participants];
     tiles.update({ me: state.me, participants, tracks: state.tracks });
     if (localStream) tiles.setLocal(state.me, localStream);
-    layout.setRecording(state.recording);
+    layout.setRecording(state.recording, state.recordingReason);
     layout.setCaucusPolicy(state.caucusRecorded);
     layout.setGroup(state.group, state.audience);
     layout.renderScreen(state.screen);
@@ -116,8 +118,8 @@ export function startRoom(root) {
       once(layout.waitingList, waiting, () => renderWaitingList(layout.waitingList, state.participants, actions));
       layout.mediatorPanel.hidden = false;
       const inRoom = state.participants.filter((p) => p.state === "in_room").map((p) => [p.id, p.group]);
-      once(layout.mediatorPanel, [state.recording, inRoom], () =>
-        renderMediatorPanel(layout.mediatorPanel, { root, recording: state.recording, participants: state.participants, me: state.me, actions }),
+      once(layout.mediatorPanel, [state.recording, state.recordingStarts, inRoom], () =>
+        renderMediatorPanel(layout.mediatorPanel, { root, recording: state.recording, starts: state.recordingStarts, participants: state.participants, me: state.me, actions }),
       );
     }
   }
@@ -191,8 +193,7 @@ export function startRoom(root) {
       case "welcome": {
         if (frame.me) state.me = { ...state.me, ...frame.me, id: String(frame.me.id ?? state.me.id) };
         if (Array.isArray(frame.participants)) state.participants = frame.participants;
-        state.recording = recordingState(frame.recording) ?? state.recording;
-        state.caucusRecorded = caucusPolicy(frame.recording) ?? state.caucusRecorded;
+        applyRecording(frame.recording);
         if (media && Array.isArray(frame.ice_servers)) media.iceServers = frame.ice_servers;
         if (media && Number(frame.slots_count) > 0) media.slotsCount = Number(frame.slots_count);
         syncMe();
@@ -237,8 +238,7 @@ export function startRoom(root) {
         render();
         break;
       case "recording":
-        state.recording = recordingState(frame) ?? state.recording;
-        state.caucusRecorded = caucusPolicy(frame) ?? state.caucusRecorded;
+        applyRecording(frame);
         render();
         break;
       case "recording_alert":
@@ -268,6 +268,15 @@ export function startRoom(root) {
     if (!offeredOnThisSocket) {
       offeredOnThisSocket = true;
       renegotiate(true);
+    }
+  }
+
+  function applyRecording(value) {
+    state.recording = recordingState(value) ?? state.recording;
+    state.caucusRecorded = caucusPolicy(value) ?? state.caucusRecorded;
+    if (value && typeof value === "object") {
+      state.recordingReason = typeof value.reason === "string" ? value.reason : "";
+      if (value.starts === "auto" || value.starts === "mediator") state.recordingStarts = value.starts;
     }
   }
 

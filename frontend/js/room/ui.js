@@ -85,10 +85,12 @@ export class RoomLayout {
     fill(this.waiting, h("h1", {}, t("waiting_title")), h("p", {}, t("waiting_text")), preview);
   }
 
-  setRecording(state) {
+  /** The recording state for everyone; a pause shows the mediator's reason. */
+  setRecording(state, reason = "") {
     const key = { on: "recording_on", paused: "recording_paused" }[state] ?? "recording_off";
     this.recording.dataset.state = state;
-    fill(this.recording, h("span", { class: "rec-dot", "aria-hidden": "true" }), t(key));
+    const why = state === "paused" && reason ? h("span", { class: "rec-reason", dataset: { testid: "recording-pause-reason" } }, t("rec_paused_because", { reason })) : null;
+    fill(this.recording, h("span", { class: "rec-dot", "aria-hidden": "true" }), t(key), why);
   }
 
   /** Whether caucus rooms are recorded too; unknown (null) until the server says. */

@@ -12,6 +12,7 @@ from accord.accounts.models import User
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.cases.errors import IllegalTransition, NotAllowed
+from accord.cases.hooks import CaseTransition, case_transitioned
 from accord.cases.models import Case, CaseState, IntakeChannel
 from accord.cases.payloads import CaseTransitioned, MaterialsSigned, UserRef
 from accord.cases.selectors import case_parties
@@ -58,7 +59,8 @@ def case_transition(
     changing nothing: ``illegal_transition`` (409) when the table has no such
     move from the current state; ``permission_denied`` (403) when ``user`` is
     not a party the table allows; ``reason_required`` / ``invalid_mediator``
-    (400). ``case`` is updated in place and returned.
+    (400). The hooks of ``accord.cases.hooks`` run in the same transaction. ``case`` is
+    updated in place and returned.
     """
     target = _parse_state(to)
     reason = reason.strip()
@@ -99,12 +101,16 @@ def case_transition(
         locked.state_reason = reason
         locked.state_changed_at = timezone.now()
         locked.save(update_fields=update_fields)
+        actor = Actor.for_user(user, role=PARTY_ROLE[party])
         trace_append(
             chain=locked.chain,
             action=f"case.{target.value}",
-            actor=Actor.for_user(user, role=PARTY_ROLE[party]),
+            actor=actor,
             payload=dict(payload),
         )
+        # Higher layers follow the move in this transaction (rooms: hearings of a withdrawn
+        # or closed case are cancelled).
+        case_transitioned(CaseTransition(case=locked, previous=current, state=target, actor=actor))
     _copy_state(case, locked)
     return case
 
