@@ -65,7 +65,9 @@ def test_organizations_are_offered_by_name_without_codes(client, alice, org, ban
 def test_the_legal_person_fields_are_grouped_for_the_script_to_hide(client, alice, org):
     client.force_login(alice)
     page = client.get("/en/cases/apply/").content.decode()
-    group = re.search(r'<fieldset[^>]*data-applicant-group="organization".*?</fieldset>', page, re.S)
+    group = re.search(
+        r'<fieldset[^>]*data-applicant-group="organization".*?</fieldset>', page, re.S
+    )
     assert group and 'name="credit_code"' in group.group(0)
     assert 'name="representative"' in group.group(0)
     assert "js/cases/application.js" in page

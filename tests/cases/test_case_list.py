@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accord.cases import services
-from accord.cases.models import Case, CaseState
+from accord.cases.models import Case
 from accord.cases.views import CASES_PER_PAGE
 
 pytestmark = pytest.mark.django_db

@@ -301,7 +301,7 @@ def test_the_refusal_is_in_chinese_on_the_default_pages(client, case, alice):
         f"/cases/{case.case_no}/evidence/", {"file": SimpleUploadedFile("x.pdf", EXE)}
     )
     page = response.content.decode()
-    assert "该文件是 Windows 程序" in page and "PDF 文档" in page and "20 MB" in page
+    assert "该文件是Windows 程序" in page and "PDF 文档" in page and "20 MB" in page
 
 
 def test_downloading_evidence_serves_the_bytes_and_traces_the_access(client, case, alice, ben):
