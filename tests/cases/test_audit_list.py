@@ -3,15 +3,18 @@ read only: no action, no upload. Others still get 404."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 
+from accord.audit.models import TraceEvent
 from accord.cases import selectors, services
 from accord.cases.audit_scope import register_audit_scope, unregister_audit_scope
 from accord.cases.models import Case
 from accord.orgs.models import Role
 from tests.cases.conftest import member
+from tests.cases.test_evidence import PDF
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +101,15 @@ def test_a_registered_provider_widens_the_scope(client, charlie, case):
     finally:
         unregister_audit_scope(everything)
     assert client.get(f"/en/cases/{case.case_no}/").status_code == 404
+
+
+def test_the_auditor_opens_an_evidence_file_and_the_trace_names_the_role(client, audrey, case):
+    evidence = services.evidence_upload(
+        case=case, user=case.applicant, name="合同.pdf", stream=io.BytesIO(PDF), size=len(PDF)
+    )
+    client.force_login(audrey)
+    response = client.get(f"/en/cases/{case.case_no}/evidence/{evidence.uuid}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    event = TraceEvent.objects.filter(chain=case.chain).latest("seq")
+    assert (event.action, event.actor["role"]) == ("evidence.accessed", "auditor")
