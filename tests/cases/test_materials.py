@@ -110,7 +110,7 @@ def test_the_type_comes_from_the_content_not_the_name(case, alice):
 
 @pytest.mark.parametrize(
     "data,detected",
-    [(EXE, "application/x-msdownload"), (ZIP, "application/zip"), (b"just text", None)],
+    [(EXE, "a Windows program"), (ZIP, "a ZIP archive"), (b"just text", "could not be recognised")],
     ids=["exe renamed pdf", "zip", "plain text"],
 )
 def test_a_disallowed_or_unknown_content_is_refused_and_nothing_is_written(
@@ -122,7 +122,11 @@ def test_a_disallowed_or_unknown_content_is_refused_and_nothing_is_written(
     assert caught.value.code == "unsupported_type"
     assert caught.value.http_status == 415
     assert "file" in caught.value.fields
-    assert (detected or "unrecognised") in caught.value.message
+    # Said in words (what the file is, what is accepted), never as a MIME type.
+    assert detected in caught.value.message
+    assert "Accepted: PDF documents, JPEG images, PNG images" in caught.value.message
+    assert "up to 20 MB" in caught.value.message
+    assert "application/" not in caught.value.message
     assert snapshot(prefix(case)) == before
 
 
@@ -288,8 +292,21 @@ def test_the_page_shows_a_refusal_on_the_file_field(client, case, alice):
         f"/en/cases/{case.case_no}/evidence/", {"file": SimpleUploadedFile("x.pdf", EXE)}
     )
     assert response.status_code == 415
-    assert "Allowed: PDF, JPEG, PNG" in response.content.decode()
+    page = response.content.decode()
+    groups = [g for g in page.split('<div class="field') if 'name="file"' in g]
+    assert "This file is a Windows program" in groups[0]
+    assert "MP3 audio, WAV audio or MP4 video, up to 20 MB" in groups[0]
+    assert "x-msdownload" not in page
     assert Material.objects.count() == 0
+
+
+def test_the_refusal_is_in_chinese_on_the_default_pages(client, case, alice):
+    client.force_login(alice)
+    response = client.post(
+        f"/cases/{case.case_no}/evidence/", {"file": SimpleUploadedFile("x.pdf", EXE)}
+    )
+    page = response.content.decode()
+    assert "该文件是Windows 程序" in page and "PDF 文档" in page and "20 MB" in page
 
 
 def test_downloading_evidence_serves_the_bytes_and_traces_the_access(client, case, alice, ben):

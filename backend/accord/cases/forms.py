@@ -9,19 +9,51 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accord.accounts.models import User
+from accord.cases.listing import SEARCH_MAX_LENGTH, CaseFilter
 from accord.cases.models import (
     ApplicantType,
     BusinessType,
     CaseState,
     ConsultationTopic,
     DisputeNature,
+    IntakeChannel,
 )
-from accord.cases.scope import CaseApplication
+from accord.cases.scope import CaseApplication, check_application
 from accord.cases.selectors import financial_institutions, mediation_organizations
 from accord.core.api import ServiceError
 from accord.orgs.models import Organization
 
 _business_choices = [("", "---------"), *BusinessType.choices]
+
+# Asked of a natural person only, and of a legal person or unincorporated organization only.
+PERSON_FIELDS = ("applicant_id_number",)
+ORGANIZATION_FIELDS = ("credit_code", "representative")
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """Offers organizations by name (people know names, not codes)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        assert isinstance(obj, Organization)
+        return obj.name
+
+
+class ErrorLink:
+    """One line of a form's error summary: where it points and what it says."""
+
+    def __init__(self, anchor: str, label: str, message: str) -> None:
+        self.anchor = anchor
+        self.label = label
+        self.message = message
+
+
+def error_summary(form: forms.Form) -> list[ErrorLink]:
+    """Every error of ``form``, in field order, each linking to its field."""
+    links = [ErrorLink("", "", str(message)) for message in form.non_field_errors()]
+    for bound in form.visible_fields():
+        anchor = bound.id_for_label or f"{bound.auto_id}_0"  # a radio group: its first input
+        links += [ErrorLink(anchor, str(bound.label), str(message)) for message in bound.errors]
+    return links
 
 
 def add_service_error(form: forms.Form, error: ServiceError) -> None:
@@ -50,11 +82,12 @@ def _amount_field() -> forms.DecimalField:
 
 
 class ConsultationForm(forms.Form):
+    required_css_class = "required"
     topic = forms.ChoiceField(label=_("I would like"), choices=ConsultationTopic.choices)
-    organization = forms.ModelChoiceField(
+    organization = OrganizationChoiceField(
         label=_("Mediation organization"), queryset=Organization.objects.none()
     )
-    respondent = forms.ModelChoiceField(
+    respondent = OrganizationChoiceField(
         label=_("Financial institution the dispute is with"),
         queryset=Organization.objects.none(),
     )
@@ -79,12 +112,19 @@ class ConsultationForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    """Apply for mediation (and confirm a converted consultation)."""
+    """Apply for mediation (and confirm a converted consultation).
 
-    organization = forms.ModelChoiceField(
+    ``clean`` asks the intake rules (:func:`check_application`, a read) about every
+    field the form could parse, so that one submit shows every problem at once; the
+    service checks again when it takes the application.
+    """
+
+    required_css_class = "required"
+
+    organization = OrganizationChoiceField(
         label=_("Mediation organization"), queryset=Organization.objects.none()
     )
-    respondent = forms.ModelChoiceField(
+    respondent = OrganizationChoiceField(
         label=_("Financial institution the dispute is with"),
         queryset=Organization.objects.none(),
     )
@@ -138,24 +178,78 @@ class ApplicationForm(forms.Form):
         org_field.queryset = mediation_organizations()
         respondent_field.queryset = financial_institutions()
 
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The visible fields in order, the party-type-specific ones in their own group:
+        ``("", fields)``, ``("natural_person", …)``, ``("organization", …)``."""
+        groups: list[tuple[str, list[forms.BoundField]]] = []
+        for bound in self.visible_fields():
+            key = (
+                "natural_person"
+                if bound.name in PERSON_FIELDS
+                else "organization"
+                if bound.name in ORGANIZATION_FIELDS
+                else ""
+            )
+            if groups and groups[-1][0] == key:
+                groups[-1][1].append(bound)
+            else:
+                groups.append((key, [bound]))
+        return groups
+
+    def _ignored_fields(self, applicant_type: str) -> tuple[str, ...]:
+        """The fields the party type does not use (hidden by the page's script)."""
+        if applicant_type == ApplicantType.NATURAL_PERSON:
+            return ORGANIZATION_FIELDS
+        if applicant_type in ApplicantType.values:
+            return PERSON_FIELDS
+        return ()
+
+    def _draft(self) -> CaseApplication:
+        """What the application says so far; a field that did not parse is left empty."""
+        data = self.cleaned_data
+        applicant_type = str(data.get("applicant_type") or "")
+        ignored = self._ignored_fields(applicant_type)
+
+        def text(name: str) -> str:
+            return "" if name in ignored else str(data.get(name) or "")
+
+        return CaseApplication(
+            organization=data.get("organization"),
+            respondent=data.get("respondent"),
+            applicant_type=applicant_type,
+            applicant_name=text("applicant_name"),
+            applicant_phone=text("applicant_phone"),
+            applicant_id_number=text("applicant_id_number").strip().upper(),
+            credit_code=text("credit_code").strip().upper(),
+            representative=text("representative"),
+            business_type=text("business_type"),
+            dispute_nature=text("dispute_nature"),
+            amount=data.get("amount"),
+            description=text("description"),
+            claims=text("claims"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in self._ignored_fields(str(cleaned.get("applicant_type") or "")):
+            self.errors.pop(name, None)
+            cleaned[name] = ""
+        try:
+            check_application(self._draft())
+        except ServiceError as exc:
+            added = False
+            for name, messages in exc.fields.items():
+                if name in self.fields and name not in self.errors:
+                    for message in messages:
+                        self.add_error(name, message)
+                    added = True
+            if added:
+                self.add_error(None, exc.message)
+        return cleaned
+
     def to_application(self) -> CaseApplication:
         """Precondition: ``is_valid()`` returned True."""
-        data = self.cleaned_data
-        return CaseApplication(
-            organization=data["organization"],
-            respondent=data["respondent"],
-            applicant_type=data["applicant_type"],
-            applicant_name=data["applicant_name"],
-            applicant_phone=data["applicant_phone"],
-            applicant_id_number=data["applicant_id_number"].strip().upper(),
-            credit_code=data["credit_code"].strip().upper(),
-            representative=data["representative"],
-            business_type=data["business_type"],
-            dispute_nature=data["dispute_nature"],
-            amount=data["amount"],
-            description=data["description"],
-            claims=data["claims"],
-        )
+        return self._draft()
 
     @staticmethod
     def initial_from(application: CaseApplication) -> dict[str, Any]:
@@ -171,7 +265,7 @@ class ReferralForm(ApplicationForm):
     """A regulator officer refers a complaint (金融管理机构指派): the application
     plus which regulator refers it and the complaint's own reference."""
 
-    regulator = forms.ModelChoiceField(
+    regulator = OrganizationChoiceField(
         label=_("Referring regulator"), queryset=Organization.objects.none()
     )
     complaint_reference = forms.CharField(
@@ -203,6 +297,8 @@ class TransitionForm(forms.Form):
     mediator = forms.ModelChoiceField(
         label=_("Mediator"), queryset=User.objects.none(), required=False
     )
+    # Set by the second, confirming button of a move that ends or refuses something.
+    confirmed = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, mediators: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,3 +316,30 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("Answer"), widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
     )
+
+
+class CaseFilterForm(forms.Form):
+    """The case list's filters (GET). Unknown values are ignored, never an error page."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Case number, applicant or institution")}
+        ),
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Any state")), *CaseState.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Intake channel"),
+        required=False,
+        choices=[("", _("Any channel")), *IntakeChannel.choices],
+    )
+
+    def to_filter(self) -> CaseFilter:
+        if not self.is_valid():
+            return CaseFilter(search=str(self.data.get("q", ""))[:SEARCH_MAX_LENGTH].strip())
+        data = self.cleaned_data
+        return CaseFilter(state=data["state"], channel=data["channel"], search=data["q"].strip())

@@ -30,6 +30,7 @@ from accord.accounts.models import User
 from accord.audit.models import TraceEvent
 from accord.audit.personal import is_sealed, reveal_many
 from accord.cases import timeline_registry
+from accord.cases.audit_scope import audit_q
 from accord.cases.models import (
     ApplicantType,
     Case,
@@ -83,6 +84,30 @@ def access_case(*, user: AnyUser, case_no: str) -> Case:
         raise Http404(_("No such case.")) from exc
 
 
+def case_list_for_audit(*, user: AnyUser) -> QuerySet[Case]:
+    """The cases ``user`` may audit (read only): as an auditor of the case's mediation
+    organization, entrusting court or assigning regulator, or through what the apps
+    above contribute to :mod:`accord.cases.audit_scope` (a replay grant)."""
+    if not isinstance(user, User) or not user.is_active:
+        return Case.objects.none()
+    return Case.objects.filter(audit_q(user)).select_related(
+        "organization", "respondent", "mediator"
+    )
+
+
+def access_case_for_reading(*, user: AnyUser, case_no: str) -> tuple[Case, bool]:
+    """The case and whether ``user`` only audits it (``True``: read only, no party
+    action, no upload). :class:`Http404` when ``user`` may neither see nor audit it."""
+    try:
+        return case_list_for_user(user=user).get(case_no=case_no), False
+    except Case.DoesNotExist:
+        pass
+    try:
+        return case_list_for_audit(user=user).get(case_no=case_no), True
+    except Case.DoesNotExist as exc:
+        raise Http404(_("No such case.")) from exc
+
+
 def case_parties(*, case: Case, user: AnyUser) -> frozenset[Party]:
     """How ``user`` stands to ``case`` for the transition table."""
     if not isinstance(user, User) or not user.is_active:
@@ -111,6 +136,9 @@ def case_role_of(*, case: Case, user: AnyUser) -> str | None:
         (Role.INSTITUTION_STAFF, case.respondent),
         (Role.COURT_CLERK, case.court),
         (Role.REGULATOR_OFFICER, case.referred_by),
+        (Role.AUDITOR, case.organization),
+        (Role.AUDITOR, case.court),
+        (Role.AUDITOR, case.referred_by),
     ):
         if organization is not None and has_role(user, role, organization):
             return role.value
@@ -414,7 +442,8 @@ def materials_of_case(*, case: Case) -> QuerySet[Material]:
 
 
 def access_material(*, user: AnyUser, case_no: str, evidence_uuid: UUID | str) -> Material:
-    case = access_case(user=user, case_no=case_no)
+    """A material of a case ``user`` may see or audit (reading it is no party action)."""
+    case, _read_only = access_case_for_reading(user=user, case_no=case_no)
     try:
         return materials_of_case(case=case).get(uuid=evidence_uuid)
     except (Material.DoesNotExist, ValueError) as exc:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from accord.cases.models import CaseState
 from accord.orgs.models import Role
 
@@ -66,3 +69,33 @@ def targets_from(state: CaseState | str) -> list[CaseState]:
 
 def is_legal(frm: CaseState | str, to: CaseState | str) -> bool:
     return (CaseState(frm), CaseState(to)) in TRANSITIONS
+
+
+# What the button that makes a move says: the action, never the state it leads to.
+ACTION_LABELS: Mapping[CaseState, str | Promise] = {
+    S.ACCEPTED: _("Accept the case"),
+    S.DECLINED: _("Decline the case"),
+    S.ASSIGNED: _("Assign a mediator"),
+    S.MEDIATING: _("Start mediation"),
+    S.AGREEMENT: _("Record the agreement"),
+    S.FAILED: _("Record that mediation failed"),
+    S.TERMINATED: _("Terminate the mediation"),
+    S.WITHDRAWN: _("Withdraw the application"),
+    S.CLOSED: _("Close the case"),
+}
+
+# Moves that end or refuse something and cannot be undone: the page asks again first.
+CONFIRM_REQUIRED = frozenset({S.DECLINED, S.FAILED, S.TERMINATED, S.WITHDRAWN, S.CLOSED})
+# Moves that refuse or give up (styled apart from the moves that take a case forward).
+REFUSING = frozenset({S.DECLINED, S.FAILED, S.TERMINATED, S.WITHDRAWN})
+
+# The question asked before a move in ``CONFIRM_REQUIRED``.
+CONFIRM_QUESTIONS: Mapping[CaseState, str | Promise] = {
+    S.DECLINED: _("Decline this case? The applicant is told the reason; this cannot be undone."),
+    S.FAILED: _("Record that mediation failed? This ends the mediation."),
+    S.TERMINATED: _("Terminate the mediation? This ends it and cannot be undone."),
+    S.WITHDRAWN: _(
+        "Withdraw your application? The mediation stops and the case cannot be reopened."
+    ),
+    S.CLOSED: _("Close the case? Nothing more can be done on it afterwards."),
+}

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.my_cases, name="my_cases"),
+    path("audit/", views.audit_cases, name="audit"),
     path("apply/", views.apply, name="apply"),
     path("consult/", views.consult, name="consult"),
     path("refer/", views.refer, name="refer"),

@@ -9,6 +9,8 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -21,6 +23,7 @@ from accord.cases import selectors, services
 from accord.cases.forms import (
     AnswerForm,
     ApplicationForm,
+    CaseFilterForm,
     ConsultationForm,
     MaterialForm,
     MaterialsSignedForm,
@@ -28,6 +31,7 @@ from accord.cases.forms import (
     TransitionForm,
     add_service_error,
 )
+from accord.cases.listing import filter_cases, state_counts
 from accord.cases.models import (
     Case,
     CaseState,
@@ -35,7 +39,15 @@ from accord.cases.models import (
     ConsultationTopic,
     IntakeChannel,
 )
-from accord.cases.states import OPEN_STATES, REASON_REQUIRED, Party
+from accord.cases.states import (
+    ACTION_LABELS,
+    CONFIRM_QUESTIONS,
+    CONFIRM_REQUIRED,
+    OPEN_STATES,
+    REASON_REQUIRED,
+    REFUSING,
+    Party,
+)
 from accord.core.api import ServiceError
 from accord.orgs.models import OrgKind, Role
 from accord.orgs.selectors import has_role, organizations_where
@@ -52,18 +64,58 @@ def _submitted(request: HttpRequest, case: Case) -> None:
     messages.success(request, message)
 
 
+CASES_PER_PAGE = 25
+AUDIT_PREVIEW = 5
+
+
+def _case_list_context(request: HttpRequest, cases: QuerySet[Case]) -> dict[str, Any]:
+    """Filters, counts per state and one page of ``cases`` (already limited to what the
+    user may see), from the query string: ``q``, ``state``, ``channel``, ``page``."""
+    form = CaseFilterForm(request.GET)
+    case_filter = form.to_filter()
+    page = Paginator(filter_cases(cases, case_filter), CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    without_state = kept.copy()
+    without_state.pop("state", None)
+    return {
+        "filter_form": form,
+        "case_filter": case_filter,
+        "page_obj": page,
+        "cases": page.object_list,
+        "state_counts": [c for c in state_counts(cases, case_filter) if c.count],
+        "query_without_page": kept.urlencode(),
+        "query_without_state": without_state.urlencode(),
+    }
+
+
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
+    """Where everyone lands after signing in: their cases, and what they may audit."""
     user = _user(request)
-    return render(
-        request,
-        "cases/my_cases.html",
-        {
-            "cases": selectors.case_list_for_user(user=user),
-            "consultations": selectors.consultation_list_for_user(user=user),
-            "may_refer": has_role(user, Role.REGULATOR_OFFICER),
-        },
+    cases = selectors.case_list_for_user(user=user)
+    audited = selectors.case_list_for_audit(user=user).exclude(pk__in=cases.values("pk"))
+    context = _case_list_context(request, cases)
+    context.update(
+        has_cases=cases.exists(),
+        audit_preview=list(audited.order_by("-created_at", "-id")[:AUDIT_PREVIEW]),
+        audit_count=audited.count(),
+        consultations=selectors.consultation_list_for_user(user=user),
+        may_refer=has_role(user, Role.REGULATOR_OFFICER),
     )
+    return render(request, "cases/my_cases.html", context)
+
+
+@login_required
+def audit_cases(request: HttpRequest) -> HttpResponse:
+    """The cases the user may audit (auditors, holders of a replay grant), read only."""
+    user = _user(request)
+    cases = selectors.case_list_for_audit(user=user)
+    context = _case_list_context(request, cases)
+    context["has_cases"] = cases.exists()
+    return render(request, "cases/audit_cases.html", context)
 
 
 def _applicant_initial(user: User) -> dict[str, Any]:
@@ -207,26 +259,35 @@ def consultation_convert(request: HttpRequest, consultation_id: int) -> HttpResp
     return render(request, "cases/apply.html", {"form": form, "consultation": consultation})
 
 
-def _detail_context(case: Case, user: User) -> dict[str, Any]:
-    allowed = selectors.case_allowed_transitions(case=case, user=user)
+def _action(to: CaseState) -> dict[str, Any]:
+    """One button of the case page: named for what it does, asking again when it ends
+    or refuses something."""
+    return {
+        "to": to,
+        "label": ACTION_LABELS[to],
+        "question": CONFIRM_QUESTIONS.get(to, ""),
+        "needs_confirmation": to in CONFIRM_REQUIRED,
+        "refusing": to in REFUSING,
+        "needs_reason": to in REASON_REQUIRED,
+        "needs_mediator": to == CaseState.ASSIGNED,
+    }
+
+
+def _detail_context(case: Case, user: User, *, read_only: bool = False) -> dict[str, Any]:
+    """The case page. ``read_only``: the user audits the case and is no party to it."""
+    allowed = [] if read_only else selectors.case_allowed_transitions(case=case, user=user)
     mediators = selectors.mediators_of(organization=case.organization)
-    actions = [
-        {
-            "to": to,
-            "label": to.label,
-            "needs_reason": to in REASON_REQUIRED,
-            "needs_mediator": to == CaseState.ASSIGNED,
-        }
-        for to in allowed
-    ]
+    actions = [_action(to) for to in allowed]
     return {
         "case": case,
         "timeline": selectors.case_timeline(case=case),
         "evidence": selectors.materials_of_case(case=case),
         "actions": actions,
         "mediators": mediators,
-        "may_upload": case.state in OPEN_STATES,
-        "may_sign_materials": case.channel == IntakeChannel.COURT
+        "read_only": read_only,
+        "may_upload": not read_only and case.state in OPEN_STATES,
+        "may_sign_materials": not read_only
+        and case.channel == IntakeChannel.COURT
         and case.materials_signed_on is None
         and Party.ORG_ADMIN in selectors.case_parties(case=case, user=user),
         "materials_form": MaterialsSignedForm(),
@@ -237,8 +298,8 @@ def _detail_context(case: Case, user: User) -> dict[str, Any]:
 @login_required
 def detail(request: HttpRequest, case_no: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.access_case(user=user, case_no=case_no)
-    return render(request, "cases/detail.html", _detail_context(case, user))
+    case, read_only = selectors.access_case_for_reading(user=user, case_no=case_no)
+    return render(request, "cases/detail.html", _detail_context(case, user, read_only=read_only))
 
 
 @login_required
@@ -250,6 +311,16 @@ def transition(request: HttpRequest, case_no: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("The change could not be made: the form was incomplete."))
         return redirect("cases:detail", case_no=case.case_no)
+    to = CaseState(form.cleaned_data["to"])
+    if (
+        to in CONFIRM_REQUIRED
+        and not form.cleaned_data["confirmed"]
+        and to in selectors.case_allowed_transitions(case=case, user=user)
+    ):
+        # Without the in-page confirmation (no <details> support, a stale page): ask on a
+        # page. A move the user may not make is left to the service to refuse.
+        context = {"case": case, "action": _action(to), "form": form}
+        return render(request, "cases/confirm_transition.html", context)
     try:
         services.case_transition(
             case=case,

@@ -33,6 +33,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,6 +88,17 @@ def live_grant(user: AnyUser, case: Case) -> ReplayGrant | None:
         if grant.is_active_at(now):
             return grant
     return None
+
+
+def granted_case_ids(user: User) -> QuerySet[ReplayGrant, int]:
+    """The ids of the cases ``user`` holds a live grant for: they may read those case
+    pages too (registered with :mod:`accord.cases.audit_scope` by this app's config)."""
+    now = timezone.now()
+    return (
+        ReplayGrant.objects.filter(user=user, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values_list("case_id", flat=True)
+    )
 
 
 def case_access(user: AnyUser, case: Case) -> Access | None:

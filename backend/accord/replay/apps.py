@@ -6,3 +6,11 @@ class ReplayConfig(AppConfig):
     name = "accord.replay"
     label = "replay"
     verbose_name = _("Hearing replay")
+
+    def ready(self) -> None:
+        # In ready(): models may be imported only once the app registry is loaded.
+        from accord.cases.audit_scope import register_audit_scope
+        from accord.replay.access import granted_case_ids
+
+        # Holders of a replay grant read the case page of the case (cases cannot import us).
+        register_audit_scope(granted_case_ids)

@@ -22,6 +22,7 @@ from accord.audit.actors import Actor
 from accord.audit.personal import case_subject, seal
 from accord.audit.services import trace_append
 from accord.cases.errors import NotAllowed, StorageUnavailable, TooLarge, UnsupportedType
+from accord.cases.file_kinds import accepted_in_words, file_kind
 from accord.cases.models import Case, Material
 from accord.cases.payloads import EvidenceAccessed, EvidenceUploaded
 from accord.cases.selectors import case_list_for_user, case_role_of
@@ -98,10 +99,25 @@ def _check_may_upload(case: Case, user: User) -> None:
 
 def _too_large(limit: int) -> TooLarge:
     megabytes = limit / (1024 * 1024)
+    accepted = _("Accepted: %(accepted)s.") % {
+        "accepted": accepted_in_words(settings.EVIDENCE_ALLOWED_TYPES, limit)
+    }
     return TooLarge(
         _("The file is larger than %(mb).0f MB.") % {"mb": megabytes},
-        fields={"file": [_("At most %(mb).0f MB.") % {"mb": megabytes}]},
+        fields={"file": [_("At most %(mb).0f MB.") % {"mb": megabytes}, accepted]},
     )
+
+
+def _unsupported(kind: filetype.Type | None, allowed: list[str], limit: int) -> UnsupportedType:
+    """The refusal says in words what the file is and what would be accepted."""
+    accepted = _("Accepted: %(accepted)s.") % {"accepted": accepted_in_words(allowed, limit)}
+    if kind is None:
+        refused = _("The kind of this file could not be recognised, so it cannot be used.")
+    else:
+        refused = _("This file is a %(kind)s; it cannot be used as evidence.") % {
+            "kind": file_kind(kind.mime, kind.extension)
+        }
+    return UnsupportedType(f"{refused} {accepted}", fields={"file": [refused, accepted]})
 
 
 def material_upload(
@@ -134,11 +150,7 @@ def material_upload(
     kind = filetype.guess(head)
     allowed: list[str] = settings.EVIDENCE_ALLOWED_TYPES
     if kind is None or kind.mime not in allowed:
-        detected = kind.mime if kind is not None else _("unrecognised content")
-        raise UnsupportedType(
-            _("This kind of file (%(type)s) cannot be used as evidence.") % {"type": detected},
-            fields={"file": [_("Allowed: PDF, JPEG, PNG, MP3, MP4 and WAV files.")]},
-        )
+        raise _unsupported(kind, allowed, limit)
     content_type: str = kind.mime
     bucket: str = settings.S3_BUCKET_EVIDENCE
     evidence_id = uuid.uuid4()
