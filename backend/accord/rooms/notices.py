@@ -1,47 +1,101 @@
-"""Telling participants that a hearing was scheduled (SMS through the accounts backend).
+"""Telling participants that a hearing was scheduled, moved or cancelled (SMS through the
+accounts backend).
 
-Sent after the scheduling transaction commits, by a Celery task, so a slow or
-failing SMS gateway never holds up or rolls back the scheduling itself.
+Sent after the transaction that changed the hearing commits, by a Celery task, so a slow or
+failing SMS gateway never holds up or rolls back the change itself. One-time join links are
+not sent from here: they travel only in memory (:mod:`accord.rooms.scheduling`).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accord.accounts.phones import mask_phone
 from accord.accounts.sms import send_sms
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.rooms.models import HearingSession
 
+# "invited": scheduled, told to staff, who sign in with their password and second factor.
+NoticeKind = Literal["scheduled", "invited", "rescheduled", "cancelled"]
+NOTICE_KINDS: tuple[NoticeKind, ...] = ("scheduled", "invited", "rescheduled", "cancelled")
 
-def session_notice_send(*, session_id: uuid.UUID | str) -> list[int]:
-    """SMS every participant who has a phone number; trace who was told.
+
+def _message(session: HearingSession, kind: NoticeKind) -> str:
+    values = {
+        "case_no": session.case.case_no,
+        "title": session.title,
+        "when": timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    if kind == "rescheduled":
+        return (
+            _(
+                "[Accord] Case %(case_no)s: the online mediation hearing (%(title)s) was moved "
+                "to %(when)s."
+            )
+            % values
+        )
+    if kind == "invited":
+        with translation.override(settings.LANGUAGE_CODE):
+            path = reverse("rooms:session", kwargs={"session_id": session.pk})
+        values["url"] = f"{settings.ACCORD_BASE_URL.rstrip('/')}{path}"
+        return (
+            _(
+                "[Accord] Case %(case_no)s: an online mediation hearing (%(title)s) is "
+                "scheduled for %(when)s. Sign in to join: %(url)s"
+            )
+            % values
+        )
+    if kind == "cancelled":
+        return (
+            _(
+                "[Accord] Case %(case_no)s: the online mediation hearing (%(title)s) of "
+                "%(when)s was cancelled."
+            )
+            % values
+        )
+    return (
+        _(
+            "[Accord] Case %(case_no)s: an online mediation hearing (%(title)s) is "
+            "scheduled for %(when)s. You will receive a link to join."
+        )
+        % values
+    )
+
+
+def session_notice_send(
+    *,
+    session_id: uuid.UUID | str,
+    kind: NoticeKind = "scheduled",
+    participant_ids: Collection[int] | None = None,
+) -> list[int]:
+    """SMS every participant (of ``participant_ids``, when given) who has a phone number;
+    trace who was told, by participant id only.
 
     Returns the ids of the participants notified. A transport error propagates
     (the task retries it) and nothing is traced for that attempt.
     """
     session = HearingSession.objects.select_related("case").get(pk=session_id)
-    participants = list(session.participants.select_related("user").order_by("id"))
-    when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M")
+    participants = session.participants.select_related("user").order_by("id")
+    if participant_ids is not None:
+        participants = participants.filter(pk__in=list(participant_ids))
     notified, unreachable = [], []
     with translation.override(settings.LANGUAGE_CODE):
+        message = _message(session, kind)
         for participant in participants:
             phone = participant.user.phone
             if not phone:
                 unreachable.append(participant.pk)
                 continue
-            message = _(
-                "[Accord] Case %(case_no)s: an online mediation hearing (%(title)s) is "
-                "scheduled for %(when)s. You will receive a link to join."
-            ) % {"case_no": session.case.case_no, "title": session.title, "when": when}
             send_sms(phone=phone, message=message)
-            notified.append((participant.pk, mask_phone(phone)))
+            notified.append(participant.pk)
     with transaction.atomic():
         trace_append(
             chain=session.case.chain,
@@ -49,8 +103,9 @@ def session_notice_send(*, session_id: uuid.UUID | str) -> list[int]:
             actor=Actor.system("notices"),
             payload={
                 "session_id": str(session.pk),
-                "notified": [{"participant_id": pk, "phone": phone} for pk, phone in notified],
+                "kind": kind,
+                "notified": [{"participant_id": pk} for pk in notified],
                 "unreachable": unreachable,
             },
         )
-    return [pk for pk, _phone in notified]
+    return notified
