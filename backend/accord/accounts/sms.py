@@ -7,7 +7,9 @@ subclassing :class:`SmsBackend`.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -50,6 +52,22 @@ outbox: list[SmsMessage] = []
 class OutboxSmsBackend(SmsBackend):
     def send(self, phone: str, message: str) -> None:
         outbox.append(SmsMessage(phone=phone, body=message))
+
+
+class FileOutboxSmsBackend(OutboxSmsBackend):
+    """Tests across processes (the browser stack's web and Celery): the outbox, and one JSON
+    line per message appended to ``ACCORD_SMS_OUTBOX_FILE`` for the test to read."""
+
+    def send(self, phone: str, message: str) -> None:
+        super().send(phone, message)
+        path = getattr(settings, "ACCORD_SMS_OUTBOX_FILE", None) or os.environ.get(
+            "ACCORD_SMS_OUTBOX_FILE", ""
+        )
+        if not path:
+            raise TransportError("ACCORD_SMS_OUTBOX_FILE is not set", permanent=True)
+        line = json.dumps({"phone": phone, "body": message}, ensure_ascii=False)
+        with open(path, "a", encoding="utf-8") as outbox_file:
+            outbox_file.write(line + "\n")
 
 
 class FailingSmsBackend(SmsBackend):

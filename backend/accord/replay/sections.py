@@ -19,7 +19,9 @@ def replay_links(request: HttpRequest, session: HearingSession) -> list[HearingL
         return []
     if replay_access(request.user, session) is None:
         return []
-    url = reverse("replay:replay", kwargs={"case_no": session.case.case_no, "session_id": session.pk})
+    url = reverse(
+        "replay:replay", kwargs={"case_no": session.case.case_no, "session_id": session.pk}
+    )
     return [HearingLink(_("Replay"), url, "replay-link")]
 
 

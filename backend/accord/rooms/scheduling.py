@@ -33,7 +33,7 @@ from accord.cases.models import Case
 from accord.cases.selectors import case_parties, case_role_of
 from accord.cases.states import Party
 from accord.core.api import ServiceError
-from accord.orgs.models import Role
+from accord.orgs.models import Organization, Role
 from accord.rooms.models import (
     HearingSession,
     JoinLink,
@@ -55,9 +55,10 @@ MIN_LINK_TTL = timedelta(hours=1)
 
 def may_schedule(*, user: User, case: Case) -> bool:
     """The case's mediator or an administrator of its organization, while hearings are held."""
-    return bool(
-        case_parties(case=case, user=user) & {Party.MEDIATOR, Party.ORG_ADMIN}
-    ) and case.state in SCHEDULABLE_STATES
+    return (
+        bool(case_parties(case=case, user=user) & {Party.MEDIATOR, Party.ORG_ADMIN})
+        and case.state in SCHEDULABLE_STATES
+    )
 
 
 def may_manage(*, user: User, session: HearingSession) -> bool:
@@ -84,11 +85,13 @@ def gets_join_link(user: User) -> bool:
     return bool(user.phone) and not uses_staff_signin(user)
 
 
-def _members(case: Case, organization_id: int | None, roles: Sequence[str]) -> QuerySet[User]:
+def _members(organization: Organization | None, roles: Sequence[str]) -> QuerySet[User]:
+    if organization is None:
+        return User.objects.none()
     return (
         User.objects.filter(
             is_active=True,
-            memberships__organization_id=organization_id,
+            memberships__organization=organization,
             memberships__role__in=list(roles),
             memberships__is_active=True,
         )
@@ -111,11 +114,11 @@ def schedule_candidates(*, case: Case) -> list[Candidate]:
 
     add(case.mediator, (ParticipantRole.MEDIATOR,), fixed=True)
     add(case.applicant, (ParticipantRole.APPLICANT,))
-    for user in _members(case, case.respondent_id, [Role.INSTITUTION_STAFF]):
+    for user in _members(case.respondent, [Role.INSTITUTION_STAFF]):
         add(user, (ParticipantRole.RESPONDENT, ParticipantRole.OBSERVER))
-    for user in _members(case, case.organization_id, [Role.EXPERT]):
+    for user in _members(case.organization, [Role.EXPERT]):
         add(user, (ParticipantRole.EXPERT, ParticipantRole.OBSERVER))
-    for user in _members(case, case.organization_id, [Role.MEDIATOR, Role.ORG_ADMIN]):
+    for user in _members(case.organization, [Role.MEDIATOR, Role.ORG_ADMIN]):
         add(user, (ParticipantRole.OBSERVER, ParticipantRole.MEDIATOR))
     return found
 
@@ -317,9 +320,7 @@ def join_link_revoke(*, participant: SessionParticipant, by: User) -> list[int]:
         session = _locked(participant.session, by)
         revoked = _revoke_links(participant)
         if not revoked:
-            raise ServiceError(
-                _("This participant has no unused join link."), code="illegal_state"
-            )
+            raise ServiceError(_("This participant has no unused join link."), code="illegal_state")
         _trace(
             session,
             _actor(by, session.case),

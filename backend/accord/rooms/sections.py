@@ -83,8 +83,8 @@ def hearings_section(request: HttpRequest, case: Case) -> SectionContent | None:
     user = request.user
     if not isinstance(user, User) or not user.is_active:
         return None
-    sessions = HearingSession.objects.filter(case=case).select_related("case").order_by(
-        "-scheduled_at"
+    sessions = (
+        HearingSession.objects.filter(case=case).select_related("case").order_by("-scheduled_at")
     )
     manages = bool(sessions) and may_manage(user=user, session=sessions[0])
     rows = [row for session in sessions if (row := _row(request, session, user, manages))]

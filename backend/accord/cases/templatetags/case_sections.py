@@ -21,9 +21,7 @@ def case_sections(context: template.Context, case: Case) -> SafeString:
     if not isinstance(request, HttpRequest):
         return SafeString("")
     rendered = [
-        render_to_string(
-            section.template, {**section.context, "case": case}, request=request
-        )
+        render_to_string(section.template, {**section.context, "case": case}, request=request)
         for section in sections_for(request=request, case=case)
     ]
     return format_html_join("\n", "{}", ((SafeString(html),) for html in rendered))
