@@ -20,7 +20,7 @@ from accord.accounts.models import User
 from accord.cases.models import Case
 from accord.cases.sections import SectionContent
 from accord.orgs.models import MediationRules
-from accord.rooms.models import HearingSession, ParticipantRole, SessionStatus
+from accord.rooms.models import HearingSession, SessionStatus
 from accord.rooms.scheduling import may_manage, may_schedule
 
 
@@ -64,7 +64,7 @@ def _row(request: HttpRequest, session: HearingSession, user: User, manages: boo
                 "hearing-link",
             )
         )
-    if manages and mine is not None and mine.role == ParticipantRole.MEDIATOR:
+    if manages:
         links.append(
             HearingLink(
                 _("Participants and links"),
