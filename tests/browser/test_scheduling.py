@@ -149,7 +149,9 @@ def test_a_hearing_scheduled_from_the_case_page_records_by_itself_and_is_replaye
         for party in (applicant, respondent):
             expect(party.page.get_by_test_id("waiting-room")).to_be_visible(timeout=15_000)
             admit(mediator, party)
-            expect(party.page.locator("#room")).to_have_attribute("data-phase", "room")
+            expect(party.page.locator("#room")).to_have_attribute(
+                "data-phase", "room", timeout=15_000
+            )
         assert session_of(mediator) == session_id
         everyone_sees_everyone(tuple(people))
         # Nobody presses start: the policy started recording when the first party came in.
