@@ -63,12 +63,25 @@ def enter(browser: Browser, link: str, proxy: CuttableProxy | None = None) -> Pe
     request and the room's socket) when given."""
     if proxy is not None:
         link = link.replace(f":{proxy.target_port}/", f":{proxy.port}/")
+    context, page, console = new_page(browser)
+    page.goto(link)
+    return join_from_check(context, page, console, proxy=proxy)
+
+
+def new_page(browser: Browser) -> tuple[BrowserContext, Page, list[str]]:
+    """A browser context of its own (its own cookies) with one page whose console is kept."""
     context = browser.new_context(viewport={"width": 1000, "height": 700})
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-    page.goto(link)
+    return context, page, console
+
+
+def join_from_check(
+    context: BrowserContext, page: Page, console: list[str], proxy: CuttableProxy | None = None
+) -> Person:
+    """On the way to the device check page: accept the rules, enter the room, press join."""
     page.wait_for_url("**/check/**")
     checkbox = page.locator("#acknowledge-form input[type=checkbox]")
     if checkbox.count():

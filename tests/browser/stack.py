@@ -82,6 +82,13 @@ class BrowserStack:
             respondent_link=respondent,
         )
 
+    def sms_outbox(self) -> list[dict[str, str]]:
+        """Every SMS the stack sent so far (`phone`, `body`), oldest first."""
+        path = Path(self.env["ACCORD_SMS_OUTBOX_FILE"])
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
     def spool_dir(self, worker_id: str) -> Path:
         return self.work_dir / "spool" / worker_id
 
@@ -180,6 +187,9 @@ def browser_stack(work_dir: Path, *, workers: int = 1) -> Iterator[BrowserStack]
             "S3_ACCESS_KEY": s3.access_key,
             "S3_SECRET_KEY": s3.secret_key,
             "S3_SECURE": "0",
+            # Every SMS (join links, sign-in codes) is kept where the test can read it.
+            "ACCORD_SMS_BACKEND": "accord.accounts.sms.FileOutboxSmsBackend",
+            "ACCORD_SMS_OUTBOX_FILE": str(work_dir / "sms-outbox.jsonl"),
         }
         processes = BrowserProcesses(work_dir=work_dir, env=env)
         stack = BrowserStack(

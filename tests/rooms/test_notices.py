@@ -53,7 +53,8 @@ def test_participants_with_a_phone_get_an_sms_and_the_trace_says_so(
     assert event.action == "session.notified"
     alice_participant = session.participants.get(user=alice)
     assert [n["participant_id"] for n in event.payload["notified"]] == [alice_participant.pk]
-    assert event.payload["notified"][0] == {"participant_id": alice_participant.pk}  # ids only
+    assert event.payload["kind"] == "scheduled"
+    assert event.payload["notified"] == [{"participant_id": alice_participant.pk}]  # no phone
     assert len(event.payload["unreachable"]) == 2  # staff without phone numbers
 
 

@@ -12,7 +12,9 @@ A backend that really delivers says ``delivers = True``; the production checks
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,6 +51,12 @@ TEMPLATE_PARAMS: dict[str, tuple[str, ...]] = {
     "hearing_scheduled": ("case_no", "when"),
     # 案件{1}的在线调解定于{2}举行，入会链接：{3}（仅限本人使用）。
     "hearing_link": ("case_no", "when", "link"),
+    # 案件{1}的在线调解定于{2}举行，请登录后入会：{3}
+    "hearing_invited": ("case_no", "when", "link"),
+    # 案件{1}的在线调解改期至{2}举行。
+    "hearing_rescheduled": ("case_no", "when"),
+    # 案件{1}原定于{2}举行的在线调解已取消。
+    "hearing_cancelled": ("case_no", "when"),
 }
 
 
@@ -103,6 +111,22 @@ outbox: list[SmsMessage] = []
 class OutboxSmsBackend(SmsBackend):
     def send(self, phone: str, message: str, *, template: SmsTemplate | None = None) -> None:
         outbox.append(SmsMessage(phone=phone, body=message, template=template))
+
+
+class FileOutboxSmsBackend(OutboxSmsBackend):
+    """Tests across processes (the browser stack's web and Celery): the outbox, and one JSON
+    line per message appended to ``ACCORD_SMS_OUTBOX_FILE`` for the test to read."""
+
+    def send(self, phone: str, message: str) -> None:
+        super().send(phone, message)
+        path = getattr(settings, "ACCORD_SMS_OUTBOX_FILE", None) or os.environ.get(
+            "ACCORD_SMS_OUTBOX_FILE", ""
+        )
+        if not path:
+            raise TransportError("ACCORD_SMS_OUTBOX_FILE is not set", permanent=True)
+        line = json.dumps({"phone": phone, "body": message}, ensure_ascii=False)
+        with open(path, "a", encoding="utf-8") as outbox_file:
+            outbox_file.write(line + "\n")
 
 
 class FailingSmsBackend(SmsBackend):

@@ -10,7 +10,12 @@ class ReplayConfig(AppConfig):
     def ready(self) -> None:
         # In ready(): models may be imported only once the app registry is loaded.
         from accord.cases.audit_scope import register_audit_scope
+        from accord.cases.sections import register_section
         from accord.replay.access import granted_case_ids
+        from accord.replay.sections import replay_links, verification_section
+        from accord.rooms.sections import register_hearing_links
 
         # Holders of a replay grant read the case page of the case (cases cannot import us).
         register_audit_scope(granted_case_ids)
+        register_hearing_links(replay_links)
+        register_section(verification_section)

@@ -120,6 +120,9 @@ class JoinLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # When the SMS carrying it was handed to the gateway (None: not sent, or sending failed).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("join link")

@@ -116,6 +116,12 @@ def join_link_for(*, session_id: uuid.UUID, token: str) -> JoinLink:
             code="link_used",
             http_status=410,
         )
+    if link.revoked_at is not None:
+        raise JoinLinkUnavailable(
+            _("This join link was withdrawn by the mediator. Ask the mediator for a new one."),
+            code="link_revoked",
+            http_status=410,
+        )
     if link.expires_at <= timezone.now() or not link.participant.user.is_active:
         raise JoinLinkUnavailable(
             _("This join link has expired. Ask the mediator for a new one."),

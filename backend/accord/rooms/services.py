@@ -71,8 +71,14 @@ def session_schedule(
     title: str,
     participants: Sequence[tuple[User, ParticipantRole]],
     by: User,
+    join_opens_minutes: int = 15,
+    notify: bool = True,
 ) -> HearingSession:
-    """Schedule a hearing of ``case`` with the given participants (one mediator at least)."""
+    """Schedule a hearing of ``case`` with the given participants (one mediator at least).
+
+    ``notify`` sends every participant with a phone the scheduling notice after the commit;
+    the scheduling page (:mod:`accord.rooms.scheduling`) sends its own messages instead.
+    """
     if not _may_schedule(by, case):
         raise ServiceError(
             _("Only the case's mediator or an organization administrator can schedule hearings."),
@@ -88,6 +94,12 @@ def session_schedule(
             _("The duration must be between 1 minute and 24 hours."),
             code="invalid",
             fields={"duration_minutes": [_("Between 1 and 1440 minutes.")]},
+        )
+    if join_opens_minutes < 0 or join_opens_minutes > 24 * 60:
+        raise ServiceError(
+            _("Joining may open at most 24 hours before the hearing."),
+            code="invalid",
+            fields={"join_opens_minutes": [_("Between 0 and 1440 minutes.")]},
         )
     if not any(role == ParticipantRole.MEDIATOR for _user, role in participants):
         raise ServiceError(
@@ -108,6 +120,7 @@ def session_schedule(
             title=title,
             scheduled_at=scheduled_at,
             duration_minutes=duration_minutes,
+            join_opens_minutes=join_opens_minutes,
             created_by=by,
         )
         SessionParticipant.objects.bulk_create(
@@ -128,12 +141,14 @@ def session_schedule(
                 "title": title,
                 "scheduled_at": format_time(scheduled_at),
                 "duration_minutes": duration_minutes,
+                "join_opens_minutes": join_opens_minutes,
                 "participants": [
                     {"user_id": user.pk, "role": str(role)} for user, role in participants
                 ],
             },
         )
-        transaction.on_commit(lambda: notify_session_scheduled.delay(str(session.pk)))
+        if notify:
+            transaction.on_commit(lambda: notify_session_scheduled.delay(str(session.pk)))
     return session
 
 
@@ -203,6 +218,12 @@ def join_link_confirm(*, link: JoinLink, code: str, client_ip: str) -> SessionPa
             raise JoinLinkUnavailable(
                 _("This link has already been used. Each link works only once."),
                 code="link_used",
+                http_status=410,
+            )
+        if locked.revoked_at is not None:
+            raise JoinLinkUnavailable(
+                _("This join link was withdrawn by the mediator. Ask the mediator for a new one."),
+                code="link_revoked",
                 http_status=410,
             )
         locked.used_at = timezone.now()

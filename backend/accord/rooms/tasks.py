@@ -3,7 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from accord.accounts.sms import TransportError
-from accord.rooms.notices import session_notice_send
+from accord.rooms.notices import NOTICE_KINDS, session_notice_send
 
 
 @shared_task(
@@ -13,5 +13,12 @@ from accord.rooms.notices import session_notice_send
     retry_backoff=30,
     max_retries=5,
 )
-def notify_session_scheduled(session_id: str) -> None:
-    session_notice_send(session_id=session_id)
+def notify_session_scheduled(
+    session_id: str, kind: str = "scheduled", participant_ids: list[int] | None = None
+) -> None:
+    """Tell participants the hearing was scheduled, moved or cancelled (``kind``)."""
+    for known in NOTICE_KINDS:
+        if kind == known:
+            session_notice_send(session_id=session_id, kind=known, participant_ids=participant_ids)
+            return
+    raise ValueError(f"unknown notice kind {kind!r}")

@@ -1,5 +1,5 @@
 """``{% load replay %}``: session-time formatting and links to the replay page for those who
-may open it."""
+may open it (the case page gets its links through :mod:`accord.replay.sections`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from accord.cases.models import Case
-from accord.replay.access import case_access, replay_access
-from accord.rooms.models import HearingSession, SessionStatus
+from accord.replay.access import replay_access
+from accord.rooms.models import HearingSession
 
 register = template.Library()
 
@@ -44,26 +43,3 @@ def replay_url_for(user: Any, session: HearingSession) -> str:
 def replay_link(context: template.Context, session: HearingSession) -> dict[str, Any]:
     """A link to the session's replay for those who may open it (nothing for the others)."""
     return {"url": replay_url_for(_user(context), session)}
-
-
-@register.inclusion_tag("replay/_case_replays.html", takes_context=True)
-def case_replays(context: template.Context, case: Case) -> dict[str, Any]:
-    """The case's held hearings with links to their replay, when the user may replay the case."""
-    user = _user(context)
-    if user is None or case_access(user, case) is None:
-        return {"sessions": []}
-    sessions = HearingSession.objects.filter(
-        case=case, status__in=[SessionStatus.OPEN, SessionStatus.ENDED]
-    ).order_by("scheduled_at")
-    return {
-        "case": case,
-        "sessions": [
-            (
-                session,
-                reverse(
-                    "replay:replay", kwargs={"case_no": case.case_no, "session_id": session.pk}
-                ),
-            )
-            for session in sessions
-        ],
-    }
