@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rooms', '0002_room_state_join_links'),
+        ('rooms', '0003_recording_pause_reason_started_at'),
     ]
 
     operations = [
