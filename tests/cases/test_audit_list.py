@@ -14,7 +14,7 @@ from accord.cases.audit_scope import register_audit_scope, unregister_audit_scop
 from accord.cases.models import Case
 from accord.orgs.models import Role
 from tests.cases.conftest import member
-from tests.cases.test_evidence import PDF
+from tests.cases.test_materials import PDF
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -117,8 +117,8 @@ class FileOutboxSmsBackend(OutboxSmsBackend):
     """Tests across processes (the browser stack's web and Celery): the outbox, and one JSON
     line per message appended to ``ACCORD_SMS_OUTBOX_FILE`` for the test to read."""
 
-    def send(self, phone: str, message: str) -> None:
-        super().send(phone, message)
+    def send(self, phone: str, message: str, *, template: SmsTemplate | None = None) -> None:
+        super().send(phone, message, template=template)
         path = getattr(settings, "ACCORD_SMS_OUTBOX_FILE", None) or os.environ.get(
             "ACCORD_SMS_OUTBOX_FILE", ""
         )
