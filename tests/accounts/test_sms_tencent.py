@@ -15,7 +15,14 @@ from tests.accounts.tencent_standin import TencentSmsStandIn
 SECRET_ID = "AKIDstandin0000000000000000000000000"
 SECRET_KEY = "standin-secret-key-0000000000000000"
 APP_ID = "1400000000"
-TEMPLATES = {"signin_code": "1000001", "hearing_scheduled": "1000002", "hearing_link": "1000003"}
+TEMPLATES = {
+    "signin_code": "1000001",
+    "hearing_scheduled": "1000002",
+    "hearing_link": "1000003",
+    "hearing_invited": "1000004",
+    "hearing_rescheduled": "1000005",
+    "hearing_cancelled": "1000006",
+}
 PHONE = "13800138000"
 
 
@@ -165,7 +172,9 @@ def test_the_configuration_names_what_is_missing(settings):
     errors = sms.TencentSmsBackend.configuration_errors()
     assert "ACCORD_SMS_TENCENT_SECRET_ID is not set" in errors
     assert "ACCORD_SMS_TENCENT_SIGN_NAME is not set" in errors
-    assert any("no template id for hearing_scheduled, hearing_link" in e for e in errors)
+    assert any(
+        "no template id for hearing_scheduled, hearing_link, hearing_invited" in e for e in errors
+    )
     assert any("unknown kinds: typo" in e for e in errors)
 
 

@@ -30,6 +30,9 @@ TENCENT = {
         "signin_code": "1",
         "hearing_scheduled": "2",
         "hearing_link": "3",
+        "hearing_invited": "4",
+        "hearing_rescheduled": "5",
+        "hearing_cancelled": "6",
     },
 }
 
@@ -165,7 +168,10 @@ def production_env() -> dict[str, str]:
             "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(32),
             "ACCORD_SECURE_COOKIES": "1",
             **{k: v for k, v in TENCENT.items() if isinstance(v, str)},
-            "ACCORD_SMS_TENCENT_TEMPLATES": "signin_code=1,hearing_scheduled=2,hearing_link=3",
+            "ACCORD_SMS_TENCENT_TEMPLATES": (
+                "signin_code=1,hearing_scheduled=2,hearing_link=3,hearing_invited=4,"
+                "hearing_rescheduled=5,hearing_cancelled=6"
+            ),
         }
     )
     return env
