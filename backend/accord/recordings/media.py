@@ -97,7 +97,9 @@ def mux(
 
     Only one frame per track is held at a time. Video starts at its first keyframe (the
     segments do; frames before one would be undecodable); each track's timestamps never go
-    backwards. :class:`NothingToWrite` when there is nothing to write (no file is left).
+    backwards and never repeats (a muxer refuses two frames of one track at the same time, as
+    happens across a segment boundary at millisecond resolution: the later one moves 1 ms on).
+    :class:`NothingToWrite` when there is nothing to write (no file is left).
     """
     videos = itertools.dropwhile(lambda f: not f.keyframe, video)
     first_video = next(videos, None)
@@ -113,11 +115,11 @@ def mux(
         streams.append(itertools.chain([first_audio], audios))
     if not tracks:
         raise NothingToWrite("nothing to write")
-    last = {VIDEO_TRACK: 0, AUDIO_TRACK: 0}
+    last = {VIDEO_TRACK: -1, AUDIO_TRACK: -1}
     with path.open("w+b") as out:
         writer = WebmWriter(out, tracks, seekable=True)
         for frame in heapq.merge(*streams, key=lambda f: f.at_ms):
-            at = max(frame.at_ms, last[frame.track])
+            at = max(frame.at_ms, last[frame.track] + 1)
             last[frame.track] = at
             writer.write(frame.track, at, frame.data, frame.keyframe)
         writer.close(max(duration_ms, writer.last_ms))
