@@ -182,7 +182,13 @@ def test_a_hearing_scheduled_from_the_case_page_records_by_itself_and_is_replaye
         context, page, console = new_page(browser)
         contexts.append(context)
         sign_in_staff(page, stack.base_url, AUDITOR, "/en/cases/")
-        page.get_by_role("link", name=case_no).first.click()
+        # The landing page previews a few; the full list is newest first and paged, so the
+        # auditor opens it and looks the case up by its number.
+        page.get_by_test_id("audit-preview").get_by_role("link", name="with filters").click()
+        page.wait_for_url("**/cases/audit/")
+        page.locator("form[role=search] input[name=q]").fill(case_no)
+        page.locator("form[role=search] button[type=submit]").click()
+        page.get_by_role("link", name=case_no, exact=True).click()
         page.wait_for_url(f"**/cases/{case_no}/")
         hearing = page.locator(f'[data-testid=hearing][data-session-id="{session_id}"]')
         hearing.get_by_test_id("replay-link").click()

@@ -21,6 +21,7 @@ from accord.accounts.services.staff_signin import (
     staff_password_check,
     staff_totp_verify,
     totp_enroll_confirm,
+    totp_provision,
     totp_reset,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "staff_password_check",
     "staff_totp_verify",
     "totp_enroll_confirm",
+    "totp_provision",
     "totp_reset",
     "user_chain",
 ]

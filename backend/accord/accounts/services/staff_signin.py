@@ -120,6 +120,24 @@ def totp_enroll_confirm(*, user: User, secret: str, code: str, client_ip: str) -
     ratelimit.reset(RL_FAIL_USER, user.username)
 
 
+def totp_provision(*, user: User, secret: str, actor: Actor) -> None:
+    """Set a second factor whose secret the actor already holds (the demo data's shared
+    one), without spending a code: enrolling by :func:`totp_enroll_confirm` would use up the
+    current step's code, and the user's own first sign-in in that step would be refused as
+    a replay. Nobody signs in here."""
+    with transaction.atomic():
+        confirmed_at = timezone.now()
+        User.objects.filter(pk=user.pk).update(totp_secret=secret, totp_confirmed_at=confirmed_at)
+        trace_append(
+            chain=user_chain(user),
+            action="totp.enrolled",
+            actor=actor,
+            payload={"confirmed_at": format_time(confirmed_at)},
+        )
+    user.totp_secret = secret
+    user.totp_confirmed_at = confirmed_at
+
+
 def totp_reset(*, user: User, actor: Actor) -> None:
     """Forget the second factor (lost phone); the next sign-in enrolls a new one."""
     with transaction.atomic():

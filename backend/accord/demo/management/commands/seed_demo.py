@@ -7,14 +7,13 @@ from argparse import ArgumentParser
 from datetime import timedelta
 from typing import Any
 
-import pyotp
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from accord.accounts.models import User
-from accord.accounts.services import applicant_get_or_create, staff_create, totp_enroll_confirm
+from accord.accounts.services import applicant_get_or_create, staff_create, totp_provision
 from accord.audit.actors import Actor
 from accord.cases import services as cases
 from accord.cases.models import Case, CaseState, ConsultationTopic
@@ -107,12 +106,7 @@ class Command(BaseCommand):
                 role=spec.role,
                 actor=SEED,
             )
-            totp_enroll_confirm(
-                user=user,
-                secret=data.DEMO_TOTP_SECRET,
-                code=pyotp.TOTP(data.DEMO_TOTP_SECRET).now(),
-                client_ip="127.0.0.1",
-            )
+            totp_provision(user=user, secret=data.DEMO_TOTP_SECRET, actor=SEED)
             staff[spec.username] = user
         sysadmin = staff["sysadmin"]
         # The system administrator configures through Django admin.
