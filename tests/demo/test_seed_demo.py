@@ -16,8 +16,8 @@ from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import verify_all
 from accord.cases.models import Case, CaseState, IntakeChannel, Material
 from accord.core.storage import ensure_buckets
-from accord.orgs.models import Membership, Organization, OrgKind, Role
 from accord.demo import data
+from accord.orgs.models import Membership, Organization, OrgKind, Role
 from accord.rooms.models import HearingSession
 
 pytestmark = pytest.mark.django_db
