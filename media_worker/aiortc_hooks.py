@@ -21,6 +21,8 @@ from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtp import RtcpSrPacket
 
+from media_worker.reassembly import AudioReassembler, VideoReassembler
+
 logger = logging.getLogger(__name__)
 
 FrameSink = Callable[[RTCRtpCodecParameters, JitterFrame], None]
@@ -32,6 +34,9 @@ _JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
 _RTX_SSRC = "_RTCRtpReceiver__rtx_ssrc"
 # Maps RTP timestamps to "since the first frame" before frames reach the decoder queue.
 _TIMESTAMP_MAPPER = "_RTCRtpReceiver__timestamp_mapper"
+# Payload type -> negotiated codec, and the NACK generator (None for audio).
+_CODECS = "_RTCRtpReceiver__codecs"
+_NACK_GENERATOR = "_RTCRtpReceiver__nack_generator"
 
 # (ssrc, 64-bit NTP timestamp, 32-bit RTP timestamp) of one RTCP sender report.
 SenderReportSink = Callable[[int, int, int], None]
@@ -80,6 +85,54 @@ def forward_audio_at_once(receiver: RTCRtpReceiver) -> None:
     if not isinstance(current, JitterBuffer):
         raise RuntimeError("aiortc changed: RTCRtpReceiver has no jitter buffer to replace")
     setattr(receiver, _JITTER_BUFFER, JitterBuffer(capacity=current.capacity, prefetch=0))
+
+
+def reassemble(
+    receiver: RTCRtpReceiver,
+    kind: str,
+    sink: FrameSink,
+    *,
+    request_keyframe: Callable[[], None],
+) -> VideoReassembler | AudioReassembler:
+    """Hand the receiver's packets to Accord's reassembler (`media_worker.reassembly`)
+    instead of aiortc's jitter buffer and NACK generator; its whole frames go to `sink`.
+
+    `_handle_rtp_packet` still does what it does before the jitter buffer (statistics, REMB,
+    RTX unwrapping, depayloading) and calls `add(packet)` on what stands in its place; aiortc
+    then sends no NACK of its own (its generator is set to None, as for audio). The frames'
+    timestamps go through aiortc's timestamp mapper, as tapped ones do, so that
+    :func:`rtp_timestamp_origin` stays true. Call it where :func:`tap_encoded_frames` would
+    be called, instead of it.
+    """
+    current = getattr(receiver, _JITTER_BUFFER, None)
+    codecs = getattr(receiver, _CODECS, None)
+    mapper: Any = getattr(receiver, _TIMESTAMP_MAPPER, None)
+    send_nack = getattr(receiver, "_send_rtcp_nack", None)
+    if (
+        not isinstance(current, JitterBuffer)
+        or not hasattr(receiver, _NACK_GENERATOR)
+        or not isinstance(codecs, dict)
+        or not callable(getattr(mapper, "map", None))
+        or not callable(send_nack)
+    ):
+        raise RuntimeError("aiortc changed: RTCRtpReceiver's jitter buffer hooks are gone")
+    # The decoder thread must still find its stop sentinel; nothing else reaches the tap.
+    setattr(receiver, _DECODER_QUEUE, _EncodedFrameTap(sink))
+
+    def emit(codec: RTCRtpCodecParameters, frame: JitterFrame) -> None:
+        frame.timestamp = mapper.map(frame.timestamp)
+        sink(codec, frame)
+
+    reassembler: VideoReassembler | AudioReassembler
+    if kind == "audio":
+        reassembler = AudioReassembler(codec_of=codecs.get, emit=emit)
+    else:
+        reassembler = VideoReassembler(
+            codec_of=codecs.get, emit=emit, send_nack=send_nack, request_keyframe=request_keyframe
+        )
+    setattr(receiver, _JITTER_BUFFER, reassembler)
+    setattr(receiver, _NACK_GENERATOR, None)
+    return reassembler
 
 
 def is_tapped(receiver: RTCRtpReceiver) -> bool:

@@ -44,6 +44,8 @@ class WorkerConfig:
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     s3_bucket_recordings: str = "accord-recordings"
+    # Off only to measure aiortc's stock receive path (bench/loss.py).
+    loss_repair: bool = True
 
     @property
     def registry_key(self) -> str:
@@ -90,6 +92,7 @@ class WorkerConfig:
             s3_secure=_bool(env, "S3_SECURE", False),
             s3_region=_get(env, "S3_REGION", "us-east-1"),
             s3_bucket_recordings=_get(env, "S3_BUCKET_RECORDINGS", "accord-recordings"),
+            loss_repair=_bool(env, "MEDIA_WORKER_LOSS_REPAIR", True),
         )
 
 

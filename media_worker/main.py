@@ -132,6 +132,7 @@ async def run(config: WorkerConfig, stop: asyncio.Event | None = None) -> None:
         segment_seconds=config.segment_seconds,
         on_interruption=uploader.on_interruption,
         on_session_closed=uploader.on_session_closed,
+        loss_repair=config.loss_repair,
     )
     interruptions = spool.recover()
     uploader.report(interruptions)

@@ -24,6 +24,7 @@ from media_worker.forward_track import ForwardTrack
 from media_worker.frames import EncodedFrame, is_keyframe
 from media_worker.keyframes import KeyframeRequester
 from media_worker.layout import PUBLISHED, RECEIVE_SLOTS, Kind, Source, check_offer, codec_choice
+from media_worker.reassembly import AudioReassembler, VideoReassembler
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class Publication:
     keyframes: KeyframeRequester
     # RTP -> worker wall clock of this track (the recorder's timing).
     clock: TrackClock
+    reassembler: VideoReassembler | AudioReassembler | None = None
     frames: int = 0
     last_frame_at: float = -1e9
 
@@ -74,6 +76,9 @@ class Participant:
     on_frame: FrameHandler
     on_state: StateHandler
     on_keyframe_needed: KeyframeHandler
+    # Accord's reassembly (media_worker.reassembly) instead of aiortc's jitter buffer; off
+    # only to measure the stock path (bench/loss.py, MEDIA_WORKER_LOSS_REPAIR=0).
+    loss_repair: bool = True
     pc: RTCPeerConnection = field(init=False)
     publications: dict[Source, Publication] = field(init=False, default_factory=dict)
     slots: list[Slot] = field(init=False, default_factory=list)
@@ -147,16 +152,24 @@ class Participant:
             if origin is not None:  # else no frame yet to relate it to: wait for the next SR
                 clock.sender_report(ntp, (rtp - origin) % (1 << 32), time.time())
 
-        aiortc_hooks.tap_encoded_frames(receiver, sink)
-        aiortc_hooks.on_sender_report(receiver, sender_report)
-        if transceiver.kind == "audio":
-            aiortc_hooks.forward_audio_at_once(receiver)
         publication = Publication(
             source=source,
             transceiver=transceiver,
             keyframes=KeyframeRequester(lambda: aiortc_hooks.send_picture_loss(receiver)),
             clock=clock,
         )
+        if self.loss_repair:
+            publication.reassembler = aiortc_hooks.reassemble(
+                receiver,
+                transceiver.kind,
+                sink,
+                request_keyframe=lambda: publication.keyframes.request(),
+            )
+        else:
+            aiortc_hooks.tap_encoded_frames(receiver, sink)
+            if transceiver.kind == "audio":
+                aiortc_hooks.forward_audio_at_once(receiver)
+        aiortc_hooks.on_sender_report(receiver, sender_report)
         self.publications[source] = publication
 
     def _keyframe_requester(self, slot: Slot) -> Callable[[], None]:
@@ -182,8 +195,18 @@ class Participant:
         self.on_state(self, state)
 
     async def close(self) -> None:
-        for publication in self.publications.values():
+        for source, publication in self.publications.items():
             publication.keyframes.close()
+            if publication.reassembler is not None:
+                publication.reassembler.close()
+                if publication.reassembler.stats.frames:
+                    logger.info(
+                        "%s/%s/%s reassembly: %s",
+                        self.room_id,
+                        self.id,
+                        source,
+                        publication.reassembler.stats,
+                    )
         for slot in self.slots:
             slot.track.stop()
         await self.pc.close()

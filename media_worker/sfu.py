@@ -58,14 +58,17 @@ class SFU:
         segment_seconds: float = DEFAULT_SEGMENT_SECONDS,
         on_interruption: Callable[[InterruptionBody], None] | None = None,
         on_session_closed: Callable[[str], None] | None = None,
+        loss_repair: bool = True,
     ) -> None:
-        """Without a `sink` nothing is recorded, whatever the web asks."""
+        """Without a `sink` nothing is recorded, whatever the web asks. `loss_repair` off
+        leaves the publishers' packets to aiortc's own jitter buffer (to measure it)."""
         self._send = send
         self.sink = sink
         self.worker_id = worker_id
         self.segment_seconds = segment_seconds
         self.on_interruption = on_interruption
         self.on_session_closed = on_session_closed
+        self.loss_repair = loss_repair
         self.rooms: dict[str, Room] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -141,6 +144,7 @@ class SFU:
             on_frame=self._on_frame,
             on_state=self._on_state,
             on_keyframe_needed=lambda publisher, source: self._keyframe(room, publisher, source),
+            loss_repair=self.loss_repair,
         )
         try:
             sdp = await participant.answer(message["sdp"])

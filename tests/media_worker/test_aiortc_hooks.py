@@ -16,11 +16,18 @@ from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
-from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket
+from aiortc.rtp import (
+    RTCP_PSFB_FIR,
+    RTCP_PSFB_PLI,
+    RTCP_RTPFB_NACK,
+    RtcpPsfbPacket,
+    RtcpRtpfbPacket,
+)
 
 from media_worker import aiortc_hooks
 from tests.media_worker.media import PacketTrack, vp8_packets
 from tests.media_worker.peers import wait_until
+from tests.media_worker.test_reassembly import vp8_frame
 
 VP8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)
 
@@ -243,3 +250,56 @@ async def test_a_real_senders_reports_reach_the_callback_on_the_frames_timescale
     finally:
         await sender_pc.close()
         await receiver_pc.close()
+
+
+def test_the_receiver_still_depayloads_and_unwraps_rtx_before_its_jitter_buffer_and_nacks():
+    source = inspect.getsource(RTCRtpReceiver._handle_rtp_packet)
+    unwrap = source.index("packet = unwrap_rtx(")
+    nack = source.index(
+        "if self.__nack_generator is not None and self.__nack_generator.add(packet)"
+    )
+    depayload = source.index("packet._data = depayload(codec, packet.payload)")
+    add = source.index("pli_flag, encoded_frame = self.__jitter_buffer.add(packet)")
+    assert unwrap < nack < depayload < add
+    init = inspect.getsource(RTCRtpReceiver.__init__)
+    assert "self.__codecs: dict[int, RTCRtpCodecParameters] = {}" in init
+    assert "self.__nack_generator = NackGenerator()" in init
+    assert "self.__timestamp_mapper = TimestampMapper()" in init
+    assert list(inspect.signature(RTCRtpReceiver._send_rtcp_nack).parameters) == [
+        "self",
+        "media_ssrc",
+        "lost",
+    ]
+
+
+async def test_a_reassembled_receiver_takes_aiortcs_packets_and_sends_its_own_nacks():
+    pc = RTCPeerConnection()
+    receiver = pc.addTransceiver("video").receiver
+    getattr(receiver, aiortc_hooks._CODECS)[96] = VP8  # what receive() fills in
+    receiver._set_rtcp_ssrc(5678)
+    sent: list = []
+
+    async def send_rtcp(packet) -> None:
+        sent.append(packet)
+
+    receiver._send_rtcp = send_rtcp  # type: ignore[method-assign]
+    frames: list[JitterFrame] = []
+    aiortc_hooks.reassemble(
+        receiver, "video", lambda codec, frame: frames.append(frame), request_keyframe=lambda: None
+    )
+    assert getattr(receiver, aiortc_hooks._NACK_GENERATOR) is None  # aiortc's is out of the way
+    packets = [p for i in range(3) for p in vp8_frame(500 + 3 * i, 7000 + 3000 * i, key=i == 0)]
+    lost = packets[4]
+    for packet in packets:
+        if packet is not lost:
+            packet._data = None  # aiortc depayloads the payload itself
+            await receiver._handle_rtp_packet(packet, arrival_time_ms=0)
+    await asyncio.sleep(0.03)
+    nacks = [p for p in sent if isinstance(p, RtcpRtpfbPacket) and p.fmt == RTCP_RTPFB_NACK]
+    assert [p.lost for p in nacks] == [[lost.sequence_number]]
+    assert [f.timestamp for f in frames] == [0]
+    await receiver._handle_rtp_packet(lost, arrival_time_ms=0)
+    # Whole frames, in order, on the scale aiortc's timestamp mapper gives tapped frames.
+    assert [f.timestamp for f in frames] == [0, 3000, 6000]
+    assert aiortc_hooks.rtp_timestamp_origin(receiver) == 7000
+    await pc.close()
