@@ -292,7 +292,7 @@ async def test_a_reassembled_receiver_takes_aiortcs_packets_and_sends_its_own_na
     lost = packets[4]
     for packet in packets:
         if packet is not lost:
-            packet._data = None  # aiortc depayloads the payload itself
+            packet._data = None  # type: ignore[attr-defined]  # aiortc depayloads it
             await receiver._handle_rtp_packet(packet, arrival_time_ms=0)
     await asyncio.sleep(0.03)
     nacks = [p for p in sent if isinstance(p, RtcpRtpfbPacket) and p.fmt == RTCP_RTPFB_NACK]
