@@ -1,7 +1,8 @@
 """Benchmark of the SFU core (not a test): N synthetic publishers in one room, everyone
 subscribed to everyone, for a fixed time.
 
-    .venv/bin/python -m bench.sfu [--publishers 3 5 7] [--seconds 15] [--decode] [--write]
+    .venv/bin/python -m bench.sfu [--publishers 3 5 7] [--seconds 15] [--decode] [--stock]
+        [--write]
 
 The SFU runs alone in a child process (the worker's SFU class, driven by the same messages the
 web sends, over a pipe) so that its CPU time is not mixed with the clients'. The clients are
@@ -15,7 +16,9 @@ Reported, over a steady-state window after a warm-up:
   sender (bounded-queue drops), and end-to-end: frames the clients did not receive (this also
   counts loopback UDP drops when the client process itself cannot keep up).
 `--decode` is the baseline: the same, plus aiortc's own decoder on every published stream, as
-aiortc does by default (a decode-and-re-encode SFU would pay the re-encoding on top).
+aiortc does by default (a decode-and-re-encode SFU would pay the re-encoding on top), on
+aiortc's stock jitter buffer. `--stock` also runs passthrough on aiortc's stock jitter buffer
+instead of Accord's reassembly (media_worker/reassembly.py, MEDIA_WORKER_LOSS_REPAIR=0).
 `--write` replaces the SFU section of docs/performance.md with the figures.
 """
 
@@ -79,8 +82,16 @@ def encode_vp8(width: int = 640, height: int = 360, frames: int = 90) -> tuple[b
 # --- The SFU process ---------------------------------------------------------------------
 
 
-def _sfu_process(conn: Connection, decode: bool) -> None:
-    asyncio.run(_serve(conn, decode))
+REASSEMBLY, STOCK, DECODE = "reassembly", "stock", "decode"
+MODE_LABELS = {
+    REASSEMBLY: "passthrough",
+    STOCK: "passthrough on aiortc's jitter buffer (before issue 10)",
+    DECODE: "passthrough + aiortc decode (baseline)",
+}
+
+
+def _sfu_process(conn: Connection, mode: str) -> None:
+    asyncio.run(_serve(conn, mode))
 
 
 def _decode_too() -> None:
@@ -106,8 +117,8 @@ def _decode_too() -> None:
     aiortc_hooks.tap_encoded_frames = tap_and_decode
 
 
-async def _serve(conn: Connection, decode: bool) -> None:
-    if decode:
+async def _serve(conn: Connection, mode: str) -> None:
+    if mode == DECODE:
         _decode_too()
     from media_worker.sfu import SFU
 
@@ -116,7 +127,7 @@ async def _serve(conn: Connection, decode: bool) -> None:
     async def reply(channel: str, message: Any) -> None:
         conn.send(dict(message))
 
-    sfu = SFU(reply)
+    sfu = SFU(reply, loss_repair=mode == REASSEMBLY)
     while True:
         message = await loop.run_in_executor(None, conn.recv)
         if message["type"] == "bench.stats":
@@ -151,7 +162,7 @@ def _stats(sfu: Any) -> dict[str, float]:
 @dataclass
 class Result:
     publishers: int
-    decode: bool
+    mode: str
     seconds: float
     streams: int
     cpu_seconds: float
@@ -184,15 +195,13 @@ class _Pipe:
                 return reply
 
 
-async def run_once(
-    publishers: int, seconds: float, decode: bool, video: tuple[bytes, ...]
-) -> Result:
+async def run_once(publishers: int, seconds: float, mode: str, video: tuple[bytes, ...]) -> Result:
     from tests.media_worker.media import PacketTrack, opus_packets
     from tests.media_worker.peers import ClientPeer
 
     parent, child = multiprocessing.Pipe()
     process = multiprocessing.get_context("spawn").Process(
-        target=_sfu_process, args=(child, decode), daemon=True
+        target=_sfu_process, args=(child, mode), daemon=True
     )
     process.start()
     pipe = _Pipe(parent)
@@ -243,7 +252,7 @@ async def run_once(
     received = received_after - received_before
     return Result(
         publishers=publishers,
-        decode=decode,
+        mode=mode,
         seconds=seconds,
         streams=int(after["streams"]),
         cpu_seconds=after["cpu"] - before["cpu"],
@@ -259,7 +268,7 @@ def table(results: list[Result]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        mode = "passthrough + aiortc decode (baseline)" if r.decode else "passthrough"
+        mode = MODE_LABELS[r.mode]
         lines.append(
             f"| {r.publishers} | {r.streams} | {mode} | {r.cpu_per_stream_second:.5f} "
             f"| {100 * r.cpu_seconds / r.seconds:.0f} % | {100 * r.sfu_loss:.2f} % "
@@ -287,13 +296,17 @@ def main() -> None:
     parser.add_argument("--publishers", type=int, nargs="+", default=[3, 5, 7])
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--decode", action="store_true", help="also run the decoding baseline")
+    parser.add_argument(
+        "--stock", action="store_true", help="also run passthrough on aiortc's jitter buffer"
+    )
     parser.add_argument("--write", action="store_true", help="write docs/performance.md")
     args = parser.parse_args()
     video = encode_vp8()
     results = []
     for n in args.publishers:
-        for decode in (False, True) if args.decode else (False,):
-            result = asyncio.run(run_once(n, args.seconds, decode, video))
+        modes = [REASSEMBLY] + ([STOCK] if args.stock else []) + ([DECODE] if args.decode else [])
+        for mode in modes:
+            result = asyncio.run(run_once(n, args.seconds, mode, video))
             print(table([result]).splitlines()[-1], flush=True)
             results.append(result)
     print(table(results))
@@ -301,6 +314,7 @@ def main() -> None:
         command = "python -m bench.sfu " + " ".join(
             [f"--publishers {' '.join(map(str, args.publishers))}", f"--seconds {args.seconds:g}"]
             + (["--decode"] if args.decode else [])
+            + (["--stock"] if args.stock else [])
         )
         write_doc(results, command)
 
