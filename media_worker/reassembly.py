@@ -16,7 +16,8 @@ This module replaces both for a tapped receiver (`aiortc_hooks.reassemble`):
   soon as all of its packets are in (its first packet known, its last one carrying the marker
   bit). A missing packet is NACKed at once and again every `retry` (a multiple of the measured
   retransmission round trip) until it comes or its frame is given up. A frame is given up after
-  `patience`, or at once when a complete keyframe waits behind it; then every delta frame is
+  `patience` once its hole was asked for again and had time to come, or at once when a
+  complete keyframe waits behind it; then every delta frame is
   dropped until the next keyframe, which is requested. What comes out always decodes: the
   subscribers and the recorder never get a frame whose references were lost.
 - Audio (Opus: one packet, one frame, every frame independent): each packet is handed over at
@@ -327,7 +328,14 @@ class VideoReassembler:
         oldest = self._oldest_missing()
         if oldest is None:
             return False  # its last packets are simply not here yet
-        if now - self._missing[oldest].since >= self.timer.patience:
+        missing = self._missing[oldest]
+        # Patience alone is not enough: after a stall of this process (a loaded machine) the
+        # hole is old but the retransmission may be on its way; it must have been asked for
+        # again and had its time to come.
+        asked = missing.tries >= NACK_TRIES or (
+            missing.tries >= 2 and now - missing.last_nack >= self.timer.retry
+        )
+        if asked and now - missing.since >= self.timer.patience:
             return True
         if len(self._packets) > self.capacity:
             return True

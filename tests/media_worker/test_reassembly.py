@@ -95,7 +95,7 @@ def feed(h: Harness, packets: list[RtpPacket], *, step: float = 0.01) -> None:
 
 
 async def settle() -> None:
-    await asyncio.sleep(0.03)  # the NACK tasks and the retry tick run
+    await asyncio.sleep(0.05)  # the NACK tasks and the retry tick run
 
 
 async def test_a_frame_is_handed_over_when_its_last_packet_arrives():
@@ -162,12 +162,14 @@ async def test_an_unrepaired_hole_is_given_up_and_nothing_undecodable_follows_un
     feed(h, packets)
     await settle()
     assert h.timestamps == [0, 3000]  # frame 2 waits for its packet
+    h.clock.now += h.video.timer.retry
+    await settle()  # asked for again
     h.clock.now += h.video.timer.patience
-    feed(h, frames[8][:1])  # time passes: the next packet finds the hole given up
+    feed(h, frames[8][:2])  # time passes: the next packet finds the hole given up
     assert h.video.stats.given_up == 1
     assert h.keyframe_requests == 1
     assert h.timestamps == [0, 3000]  # frames 2-7 reference the lost one: none handed on
-    feed(h, frames[8][1:] + [p for f in frames[9:] for p in f])
+    feed(h, frames[8][2:] + [p for f in frames[9:] for p in f])
     assert h.timestamps == [0, 3000] + [3000 * i for i in range(8, 12)]
     assert h.video.stats.dropped_frames >= 6
 
@@ -256,3 +258,19 @@ def test_audio_never_waits_behind_a_lost_packet_and_drops_late_ones():
     audio.add(opus(5))  # a duplicate
     assert len(frames) == 4
     assert audio.stats.late == 2 and audio.stats.dropped_frames == 1
+
+
+async def test_a_stalled_process_does_not_give_a_hole_up_before_asking_for_it_again():
+    h = Harness()
+    frames = stream(4)
+    lost = frames[1][1]
+    feed(h, [p for f in frames[:3] for p in f if p is not lost], step=0)
+    await settle()
+    assert h.nacked == [lost.sequence_number]
+    h.clock.now += 10  # the event loop was stuck: no retry went out meanwhile
+    feed(h, frames[3][:1], step=0)
+    assert h.video.stats.given_up == 0
+    await settle()  # now the retry goes out
+    assert h.nacked == [lost.sequence_number] * 2
+    feed(h, [lost, *frames[3][1:]], step=0)
+    assert h.timestamps == [0, 3000, 6000, 9000]
