@@ -135,6 +135,32 @@ def reassemble(
     return reassembler
 
 
+def route_retransmissions(receiver: RTCRtpReceiver) -> None:
+    """Make the receiver's RTX packets (the publisher's answers to our NACKs) reach it.
+
+    aiortc registers a receiver's media SSRC with the transport's RTP router but not its RTX
+    SSRC, so an RTX packet is routed by payload type alone, and dropped when more than one
+    receiver on the bundled transport has that payload type, as the camera's and the
+    screen's do here: no retransmission from a browser ever arrived. `receive()` (looked up on
+    the instance when the connection starts) is wrapped to register the RTX SSRCs it learns
+    from the remote description.
+    """
+    receive = getattr(receiver, "receive", None)
+    if not callable(receive) or not isinstance(getattr(receiver, _RTX_SSRC, None), dict):
+        raise RuntimeError("aiortc changed: RTCRtpReceiver has no receive() or RTX map")
+
+    async def receive_and_route(parameters: Any) -> None:
+        await receive(parameters)
+        router = getattr(receiver.transport, "_rtp_router", None)
+        table = getattr(router, "ssrc_table", None)
+        if not isinstance(table, dict):
+            raise RuntimeError("aiortc changed: the RTP router has no SSRC table")
+        for rtx_ssrc in getattr(receiver, _RTX_SSRC):
+            table[rtx_ssrc] = receiver
+
+    receiver.receive = receive_and_route  # type: ignore[method-assign]
+
+
 def is_tapped(receiver: RTCRtpReceiver) -> bool:
     return isinstance(getattr(receiver, _DECODER_QUEUE, None), _EncodedFrameTap)
 

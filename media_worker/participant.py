@@ -165,6 +165,7 @@ class Participant:
                 sink,
                 request_keyframe=lambda: publication.keyframes.request(),
             )
+            aiortc_hooks.route_retransmissions(receiver)
         else:
             aiortc_hooks.tap_encoded_frames(receiver, sink)
             if transceiver.kind == "audio":

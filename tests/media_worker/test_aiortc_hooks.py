@@ -15,13 +15,19 @@ import av
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamTrack
-from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtcrtpparameters import (
+    RTCRtpCodecParameters,
+    RTCRtpDecodingParameters,
+    RTCRtpReceiveParameters,
+    RTCRtpRtxParameters,
+)
 from aiortc.rtp import (
     RTCP_PSFB_FIR,
     RTCP_PSFB_PLI,
     RTCP_RTPFB_NACK,
     RtcpPsfbPacket,
     RtcpRtpfbPacket,
+    RtpPacket,
 )
 
 from media_worker import aiortc_hooks
@@ -302,4 +308,48 @@ async def test_a_reassembled_receiver_takes_aiortcs_packets_and_sends_its_own_na
     # Whole frames, in order, on the scale aiortc's timestamp mapper gives tapped frames.
     assert [f.timestamp for f in frames] == [0, 3000, 6000]
     assert aiortc_hooks.rtp_timestamp_origin(receiver) == 7000
+    await pc.close()
+
+
+def test_the_rtp_router_still_registers_only_the_media_ssrc_of_a_receiver():
+    import aiortc.rtcdtlstransport as dtls
+
+    register = inspect.getsource(dtls.RTCDtlsTransport._register_rtp_receiver)
+    assert "ssrcs.add(encoding.ssrc)" in register and "rtx" not in register
+    route = inspect.getsource(dtls.RtpRouter.route_rtp)
+    assert "self.ssrc_table.get(packet.ssrc)" in route
+    assert "len(pt_receivers) == 1" in route
+
+
+async def test_retransmissions_reach_the_camera_although_the_screen_shares_their_payload_type():
+    rtx = RTCRtpCodecParameters(
+        mimeType="video/rtx", clockRate=90000, payloadType=97, parameters={"apt": 96}
+    )
+    pc = RTCPeerConnection()
+    camera = pc.addTransceiver("video", direction="recvonly").receiver
+    screen = pc.addTransceiver("video", direction="recvonly").receiver
+    for receiver in (camera, screen):
+        # What setRemoteDescription gives a receiver before the connection starts it.
+        receiver._track = aiortc.rtcrtpreceiver.RemoteStreamTrack(kind="video")
+        aiortc_hooks.tap_encoded_frames(receiver, lambda codec, frame: None)
+    aiortc_hooks.route_retransmissions(camera)
+    screen.setTransport(camera.transport)  # one bundled transport, as in the SFU
+    router = camera.transport._rtp_router
+
+    def parameters(ssrc: int, rtx_ssrc: int) -> RTCRtpReceiveParameters:
+        return RTCRtpReceiveParameters(
+            codecs=[VP8, rtx],
+            encodings=[
+                RTCRtpDecodingParameters(
+                    ssrc=ssrc, payloadType=96, rtx=RTCRtpRtxParameters(ssrc=rtx_ssrc)
+                )
+            ],
+        )
+
+    await camera.receive(parameters(1111, 2222))
+    await screen.receive(parameters(3333, 4444))
+    retransmission = RtpPacket(payload_type=97, ssrc=2222)
+    assert router.route_rtp(retransmission) is camera
+    # The screen's RTX SSRC was left to aiortc: shared payload type, unknown SSRC, dropped.
+    assert router.route_rtp(RtpPacket(payload_type=97, ssrc=4444)) is None
     await pc.close()
