@@ -13,7 +13,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ class BrowserStack:
     s3: SeaweedS3
     work_dir: Path
     workers: list[str] = field(default_factory=list)
+    # Given to every media worker this stack starts (e.g. MEDIA_WORKER_LOSS_REPAIR).
+    worker_env: dict[str, str] = field(default_factory=dict)
 
     def accord(self, *args: str, timeout: float = 120) -> str:
         done = subprocess.run(
@@ -92,11 +94,13 @@ class BrowserStack:
     def spool_dir(self, worker_id: str) -> Path:
         return self.work_dir / "spool" / worker_id
 
-    def start_worker(self, worker_id: str) -> None:
-        """Start (or restart, with the same spool) the media worker `worker_id`."""
+    def start_worker(self, worker_id: str, **env: str) -> None:
+        """Start (or restart, with the same spool) the media worker `worker_id`, with the
+        stack's `worker_env` and then `env` on top of the stack's environment."""
         self.processes.start_as(
             worker_id,
             "media-worker",
+            **{**self.worker_env, **env},
             MEDIA_WORKER_ID=worker_id,
             MEDIA_WORKER_SPOOL_DIR=str(self.spool_dir(worker_id)),
         )
@@ -145,7 +149,11 @@ def wait_http(url: str, timeout: float, log: Any) -> None:
 
 
 @contextlib.contextmanager
-def browser_stack(work_dir: Path, *, workers: int = 1) -> Iterator[BrowserStack]:
+def browser_stack(
+    work_dir: Path, *, workers: int = 1, worker_env: Mapping[str, str] | None = None
+) -> Iterator[BrowserStack]:
+    """The stack, with `workers` media workers started (each with `worker_env` on top of the
+    stack's environment)."""
     tag = secrets.token_hex(4)
     port = free_port()
     base_env = {
@@ -198,6 +206,7 @@ def browser_stack(work_dir: Path, *, workers: int = 1) -> Iterator[BrowserStack]
             processes=processes,
             s3=s3,
             work_dir=work_dir,
+            worker_env=dict(worker_env or {}),
         )
         cleanup.callback(processes.stop_all)
         stack.accord("migrate", "--noinput", timeout=300)
