@@ -42,3 +42,14 @@ def test_the_package_covers_2004_to_2026_and_not_2027():
 def test_the_module_function_reads_the_same(db):
     assert is_working_day(dt.date(2026, 10, 1)) == (False, False)
     assert is_working_day(dt.date(2026, 10, 10)) == (True, False)  # a Saturday worked
+
+
+def test_the_direct_table_read_agrees_with_the_package_on_every_covered_year():
+    """``package.is_working_day`` reads chinesecalendar's tables rather than calling it."""
+    disagreeing = [
+        day
+        for year in range(package.FIRST_YEAR, package.LAST_YEAR + 1)
+        for day in every_day(year)
+        if package.is_working_day(day) != chinese_calendar.is_workday(day)
+    ]
+    assert disagreeing == []

@@ -24,7 +24,12 @@ def is_working_day(day: dt.date) -> bool:
     """The package's verdict; only for a day of a year it ``covers``."""
     if not covers(day.year):
         raise ValueError(f"chinesecalendar {VERSION} has no data for {day.year}")
-    return bool(chinese_calendar.is_workday(day))
+    # chinese_calendar.is_workday's own rule, read from its tables directly: the function
+    # re-derives the covered range on every call, which dominates long periods. The tests
+    # compare the two for every day of the years a deadline can still fall in.
+    if day in chinese_calendar.workdays:
+        return True
+    return day.weekday() < 5 and day not in chinese_calendar.holidays
 
 
 def holiday_name(day: dt.date) -> str:
