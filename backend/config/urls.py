@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("", include("accord.core.urls")),
     path("accounts/", include("accord.accounts.urls")),
     path("orgs/", include("accord.orgs.urls")),
+    path("workdays/", include("accord.workdays.urls")),
     path("cases/", include("accord.packages.urls")),
     path("cases/", include("accord.recordings.urls")),
     path("cases/", include("accord.replay.urls")),

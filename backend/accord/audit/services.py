@@ -38,6 +38,19 @@ def trace_chain_of(owner: models.Model, *, key: str) -> TraceChain:
     return TraceChain.objects.get(pk=chain_id)
 
 
+def trace_chain_named(key: str) -> TraceChain:
+    """A chain that belongs to no row (a system-wide record such as the working-day calendar,
+    ``system:workdays``), created on first use and locked until the caller's transaction ends.
+
+    Call inside ``transaction.atomic()``. Holding the lock from the start serialises every
+    writer of the chain, including the reads they make before they append.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("trace_chain_named must be called inside transaction.atomic()")
+    TraceChain.objects.get_or_create(key=key)
+    return TraceChain.objects.select_for_update().get(key=key)
+
+
 def trace_append(
     *,
     chain: TraceChain,
