@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from infra.procs import pid_alive
 from tests.browser.chromium import CHROMIUM
 
 CLONE_NEWNET = 0x40000000
@@ -98,16 +99,6 @@ def unavailable_reason() -> str | None:
     return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_orphans() -> list[str]:
     """Remove the namespaces (and veths) of test processes that died without tearing down."""
     removed: list[str] = []
@@ -118,7 +109,7 @@ def remove_orphans() -> list[str]:
             pid = int(owner.read_text().strip() or 0)
         except (OSError, ValueError):
             pid = 0
-        if pid and _alive(pid):
+        if pid and pid_alive(pid):
             continue
         _teardown(owner.name)
         owner.unlink(missing_ok=True)
