@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accord.accounts.urls")),
     path("orgs/", include("accord.orgs.urls")),
     path("workdays/", include("accord.workdays.urls")),
+    path("notices/", include("accord.inbox.urls")),
     path("cases/", include("accord.packages.urls")),
     path("cases/", include("accord.recordings.urls")),
     path("cases/", include("accord.replay.urls")),

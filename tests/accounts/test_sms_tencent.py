@@ -22,6 +22,7 @@ TEMPLATES = {
     "hearing_invited": "1000004",
     "hearing_rescheduled": "1000005",
     "hearing_cancelled": "1000006",
+    "case_notice": "1000007",
 }
 PHONE = "13800138000"
 

@@ -33,6 +33,7 @@ TENCENT = {
         "hearing_invited": "4",
         "hearing_rescheduled": "5",
         "hearing_cancelled": "6",
+        "case_notice": "7",
     },
 }
 
@@ -170,7 +171,7 @@ def production_env() -> dict[str, str]:
             **{k: v for k, v in TENCENT.items() if isinstance(v, str)},
             "ACCORD_SMS_TENCENT_TEMPLATES": (
                 "signin_code=1,hearing_scheduled=2,hearing_link=3,hearing_invited=4,"
-                "hearing_rescheduled=5,hearing_cancelled=6"
+                "hearing_rescheduled=5,hearing_cancelled=6,case_notice=7"
             ),
         }
     )

@@ -57,6 +57,8 @@ TEMPLATE_PARAMS: dict[str, tuple[str, ...]] = {
     "hearing_rescheduled": ("case_no", "when"),
     # 案件{1}原定于{2}举行的在线调解已取消。
     "hearing_cancelled": ("case_no", "when"),
+    # 案件{1}有新的进展或待办事项，请登录平台查看。
+    "case_notice": ("case_no",),
 }
 
 

@@ -72,7 +72,18 @@ class CaseState(models.TextChoices):
     FAILED = "failed", _("Mediation failed")
     TERMINATED = "terminated", _("Terminated")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # The financial institution declined to mediate (mediation is voluntary): the case ends
+    # without mediation and the applicant keeps every other route.
+    NOT_MEDIATED = "not_mediated", _("Not mediated (the institution declined)")
     CLOSED = "closed", _("Closed")
+
+
+class CaseComplexity(models.TextChoices):
+    """Set when the organization accepts a case (R11): it selects the time limit."""
+
+    SIMPLE = "simple", _("Simple")
+    NORMAL = "normal", _("Normal")
+    COMPLEX = "complex", _("Complex")
 
 
 class ConsultationTopic(models.TextChoices):
@@ -306,6 +317,11 @@ class Case(models.Model):
         blank=True,
         related_name="cases_as_mediator",
     )
+    # Blank until the organization accepts the case (``case_accept`` sets it); changed only
+    # with a reason (``case_set_complexity``).
+    complexity = models.CharField(
+        _("complexity"), max_length=10, choices=CaseComplexity.choices, blank=True
+    )
     chain = models.OneToOneField(TraceChain, on_delete=models.PROTECT, related_name="case")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -374,6 +390,103 @@ class Material(models.Model):
     def kind_label(self) -> str:
         """What the file is, in words ("PDF document"), for people rather than MIME types."""
         return str(FILE_KIND_LABELS.get(self.content_type, _("File")))
+
+
+class AnswerDecision(models.TextChoices):
+    AGREE = "agree", _("Agrees to mediate")
+    DECLINE = "decline", _("Declines to mediate")
+
+
+class RespondentAnswer(models.Model):
+    """The financial institution's answer to an accepted case (mediation is voluntary):
+    whether it agrees to mediate, why not if it declines, and its position. Its own
+    evidence is the case's materials its staff uploaded. Written once, by
+    ``services.answers``."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="answer")
+    decision = models.CharField(_("decision"), max_length=10, choices=AnswerDecision.choices)
+    reasons = models.TextField(_("reasons"), blank=True)
+    position = models.TextField(_("the institution's position"), blank=True)
+    evidence = models.ManyToManyField(
+        Material, verbose_name=_("evidence"), blank=True, related_name="+"
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("institution's answer")
+        verbose_name_plural = _("institutions' answers")
+
+    def __str__(self) -> str:
+        return f"answer to {self.case_id}: {self.decision}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the receiving organization")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CaseTransfer(models.Model):
+    """A transfer (转办) of a case to another mediation organization, or back to the
+    regulator that assigned it. The case keeps its number and its chain; these rows are
+    its history of organizations. Written by ``services.transfers``."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+    from_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("from"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    to_organization = models.ForeignKey(
+        Organization, verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=TransferStatus.choices,
+        default=TransferStatus.PENDING,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+
+    class Meta:
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="cases_transfer_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_organization_id} -> {self.to_organization_id}"
 
 
 FILE_KIND_LABELS = {

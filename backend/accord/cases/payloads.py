@@ -50,7 +50,13 @@ class UserRef(TypedDict):
 # "from" is a keyword, hence the functional form.
 CaseTransitioned = TypedDict(
     "CaseTransitioned",
-    {"from": str, "to": str, "reason": str, "mediator": NotRequired[UserRef]},
+    {
+        "from": str,
+        "to": str,
+        "reason": str,
+        "mediator": NotRequired[UserRef],
+        "complexity": NotRequired[str],
+    },
 )
 
 

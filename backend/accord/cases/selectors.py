@@ -123,6 +123,8 @@ def case_parties(*, case: Case, user: AnyUser) -> frozenset[Party]:
         and has_role(user, Role.MEDIATOR, case.organization)
     ):
         parties.add(Party.MEDIATOR)
+    if has_role(user, Role.INSTITUTION_STAFF, case.respondent):
+        parties.add(Party.INSTITUTION)
     return frozenset(parties)
 
 
@@ -133,7 +135,6 @@ def case_role_of(*, case: Case, user: AnyUser) -> str | None:
         if party in parties:
             return PARTY_ROLE[party]
     for role, organization in (
-        (Role.INSTITUTION_STAFF, case.respondent),
         (Role.COURT_CLERK, case.court),
         (Role.REGULATOR_OFFICER, case.referred_by),
         (Role.AUDITOR, case.organization),
@@ -178,6 +179,10 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "case.terminated": gettext_lazy("Terminated"),
     "case.withdrawn": gettext_lazy("Withdrawn"),
     "case.closed": gettext_lazy("Closed"),
+    "case.not_mediated": gettext_lazy("The institution declined to mediate"),
+    "case.complexity_changed": gettext_lazy("Complexity changed"),
+    "case.mediator_replaced": gettext_lazy("Mediator replaced"),
+    "case.mediator_removed": gettext_lazy("Mediator removed from the case"),
     "case.materials_signed": gettext_lazy("Court materials signed for"),
     "case.exported": gettext_lazy("Evidence package exported"),
     "case.package_sealed": gettext_lazy("Evidence package sealed"),

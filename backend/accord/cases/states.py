@@ -18,6 +18,7 @@ class Party(StrEnum):
     APPLICANT = "applicant"  # the case's applicant account
     ORG_ADMIN = "org_admin"  # administrator of the case's mediation organization
     MEDIATOR = "mediator"  # the case's assigned mediator, still a mediator there
+    INSTITUTION = "institution"  # staff of the financial institution the case is against
 
 
 # The trace records the actor's role; a party maps onto the role it stems from.
@@ -25,15 +26,19 @@ PARTY_ROLE: Mapping[Party, str] = {
     Party.APPLICANT: Role.APPLICANT,
     Party.ORG_ADMIN: Role.ORG_ADMIN,
     Party.MEDIATOR: Role.MEDIATOR,
+    Party.INSTITUTION: Role.INSTITUTION_STAFF,
 }
 
 # When a user is more than one party, the trace names the role in this order.
-PARTY_PRECEDENCE = (Party.MEDIATOR, Party.ORG_ADMIN, Party.APPLICANT)
+PARTY_PRECEDENCE = (Party.MEDIATOR, Party.ORG_ADMIN, Party.INSTITUTION, Party.APPLICANT)
 
 S = CaseState
 _ADMIN = frozenset({Party.ORG_ADMIN})
 _RUNNER = frozenset({Party.MEDIATOR, Party.ORG_ADMIN})
 _APPLICANT = frozenset({Party.APPLICANT})
+# Moves no party makes by asking for the state: a service makes them as part of something
+# else (the institution's answer declining mediation: ``services.answers``).
+_BY_SERVICE: frozenset[Party] = frozenset()
 
 TRANSITIONS: Mapping[tuple[CaseState, CaseState], frozenset[Party]] = {
     (S.SUBMITTED, S.ACCEPTED): _ADMIN,
@@ -43,6 +48,9 @@ TRANSITIONS: Mapping[tuple[CaseState, CaseState], frozenset[Party]] = {
     (S.MEDIATING, S.AGREEMENT): _RUNNER,
     (S.MEDIATING, S.FAILED): _RUNNER,
     (S.MEDIATING, S.TERMINATED): _RUNNER,
+    # The institution declines to mediate (its answer, ``services.answers``).
+    (S.ACCEPTED, S.NOT_MEDIATED): _BY_SERVICE,
+    (S.ASSIGNED, S.NOT_MEDIATED): _BY_SERVICE,
     # Withdrawal: the applicant, from any open state before a final outcome.
     (S.SUBMITTED, S.WITHDRAWN): _APPLICANT,
     (S.ACCEPTED, S.WITHDRAWN): _APPLICANT,
@@ -53,11 +61,14 @@ TRANSITIONS: Mapping[tuple[CaseState, CaseState], frozenset[Party]] = {
     (S.TERMINATED, S.CLOSED): _RUNNER,
     (S.WITHDRAWN, S.CLOSED): _RUNNER,
     (S.DECLINED, S.CLOSED): _RUNNER,
+    (S.NOT_MEDIATED, S.CLOSED): _RUNNER,
 }
 
 # Open: the case is still in progress; evidence may be added.
 OPEN_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.MEDIATING})
-OUTCOME_STATES = frozenset({S.AGREEMENT, S.FAILED, S.TERMINATED, S.WITHDRAWN, S.DECLINED})
+OUTCOME_STATES = frozenset(
+    {S.AGREEMENT, S.FAILED, S.TERMINATED, S.WITHDRAWN, S.DECLINED, S.NOT_MEDIATED}
+)
 # A decline must say why (R12: "declines and states why"); so must a termination.
 REASON_REQUIRED = frozenset({S.DECLINED, S.TERMINATED})
 
@@ -81,6 +92,7 @@ ACTION_LABELS: Mapping[CaseState, str | Promise] = {
     S.FAILED: _("Record that mediation failed"),
     S.TERMINATED: _("Terminate the mediation"),
     S.WITHDRAWN: _("Withdraw the application"),
+    S.NOT_MEDIATED: _("Decline to mediate"),
     S.CLOSED: _("Close the case"),
 }
 

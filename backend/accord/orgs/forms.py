@@ -53,9 +53,51 @@ class RulesForm(forms.Form):
         label=_("Keep hearing recordings (days after the hearing)"), min_value=1, required=False
     )
 
+    # The procedure's other periods (blank keeps the current value).
+    answer_days = forms.IntegerField(
+        label=_("Working days for the institution to answer"), min_value=1, required=False
+    )
+    recusal_decision_days = forms.IntegerField(
+        label=_("Working days to decide a recusal application"), min_value=1, required=False
+    )
+    transfer_decision_days = forms.IntegerField(
+        label=_("Working days to accept or decline a transfer"), min_value=1, required=False
+    )
+    reminder_days = forms.CharField(
+        label=_("Remind the mediator (working days before a deadline)"),
+        max_length=40,
+        required=False,
+        help_text=_("Comma-separated, like 3,1."),
+    )
+    mediator_idle_days = forms.IntegerField(
+        label=_("Flag mediators without a new case for (days)"), min_value=1, required=False
+    )
+    mediator_min_score = forms.IntegerField(
+        label=_("Flag mediators whose last assessment scored below"),
+        min_value=0,
+        max_value=100,
+        required=False,
+    )
+
+    PROCEDURE_FIELDS = (
+        "answer_days",
+        "recusal_decision_days",
+        "transfer_decision_days",
+        "reminder_days",
+        "mediator_idle_days",
+        "mediator_min_score",
+    )
+
     @classmethod
     def initial_from(cls, rules: MediationRules) -> dict[str, Any]:
         return {name: getattr(rules, name) for name in cls.base_fields}
+
+    def procedure(self) -> dict[str, int | str]:
+        """The procedure settings the form was given (blank ones are left out)."""
+        data = self.cleaned_data
+        return {
+            name: data[name] for name in self.PROCEDURE_FIELDS if data.get(name) not in (None, "")
+        }
 
 
 class ChannelForm(forms.Form):

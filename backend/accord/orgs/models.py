@@ -102,6 +102,28 @@ class MediationRules(models.Model):
     days_complex = models.PositiveIntegerField(_("time limit, complex cases (days)"), default=60)
     count_working_days = models.BooleanField(_("count working days only"), default=True)
     acceptance_days = models.PositiveIntegerField(_("days to accept or decline"), default=5)
+    # The procedure's other periods, in working days (R4, R11).
+    answer_days = models.PositiveIntegerField(
+        _("working days for the institution to answer"), default=5
+    )
+    recusal_decision_days = models.PositiveIntegerField(
+        _("working days to decide a recusal application"), default=3
+    )
+    transfer_decision_days = models.PositiveIntegerField(
+        _("working days to accept or decline a transfer"), default=5
+    )
+    # Reminders to the mediator, this many working days before a deadline (comma-separated).
+    reminder_days = models.CharField(
+        _("remind the mediator (working days before a deadline)"), max_length=40, default="3,1"
+    )
+    # The admin roster flags a mediator for exit (R5) who took no case for this many days, or
+    # whose last assessment scored below this.
+    mediator_idle_days = models.PositiveIntegerField(
+        _("flag mediators without a case for (days)"), default=365
+    )
+    mediator_min_score = models.PositiveIntegerField(
+        _("flag mediators assessed below (score out of 100)"), default=60
+    )
     # The default records every hearing from the first party's admission to its end; the
     # mediator may pause (with a reason) and resume.
     recording_start = models.CharField(

@@ -207,6 +207,48 @@ def membership_deactivate(*, membership: Membership, actor: Actor) -> None:
 # --- Mediation rules (R1, R11) ---------------------------------------------------
 
 
+PROCEDURE_RANGES: dict[str, tuple[int, int]] = {
+    "answer_days": (1, MAX_RULE_DAYS),
+    "recusal_decision_days": (1, MAX_RULE_DAYS),
+    "transfer_decision_days": (1, MAX_RULE_DAYS),
+    "mediator_idle_days": (1, 3650),
+    "mediator_min_score": (0, 100),
+}
+MAX_REMINDER_DAYS = 30
+
+
+def parse_reminder_days(value: str) -> tuple[int, ...]:
+    """ "3,1" → (3, 1): distinct working-day counts, largest first; ValueError when malformed."""
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    days = sorted({int(part) for part in parts}, reverse=True)
+    if not days or any(not 1 <= day <= MAX_REMINDER_DAYS for day in days):
+        raise ValueError(value)
+    return tuple(days)
+
+
+def _procedure_settings(procedure: dict[str, int | str]) -> dict[str, int | bool | str]:
+    wanted: dict[str, int | bool | str] = {}
+    for field, value in procedure.items():
+        if field == "reminder_days":
+            try:
+                days = parse_reminder_days(str(value))
+            except ValueError:
+                message = _(
+                    "Enter working days before the deadline, like 3,1 (each 1 to %(max)d)."
+                ) % {"max": MAX_REMINDER_DAYS}
+                raise _refuse(message, code="invalid", field=field) from None
+            wanted[field] = ",".join(str(day) for day in days)
+            continue
+        if field not in PROCEDURE_RANGES or not isinstance(value, int):
+            raise _refuse(_("Unknown setting."), code="invalid", field=field)
+        low, high = PROCEDURE_RANGES[field]
+        if not low <= value <= high:
+            message = _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
+            raise _refuse(message, code="days_out_of_range", field=field)
+        wanted[field] = value
+    return wanted
+
+
 def mediation_rules_update(
     *,
     organization: Organization,
@@ -220,8 +262,14 @@ def mediation_rules_update(
     record_caucus: bool | None = None,
     recording_retention_days: int | None = None,
     recording_start: str | None = None,
+    procedure: dict[str, int | str] | None = None,
 ) -> MediationRules:
-    """Change a mediation organization's internal time limits; no change, no event."""
+    """Change a mediation organization's internal time limits; no change, no event.
+
+    ``procedure`` holds the procedure's other settings by field name, each optional:
+    ``answer_days``, ``recusal_decision_days``, ``transfer_decision_days`` (working days,
+    1–365), ``reminder_days`` ("3,1": working days before a deadline, each 1–30),
+    ``mediator_idle_days`` (1–3650), ``mediator_min_score`` (0–100)."""
     if not organization.is_mediation_org:
         message = _("Only mediation organizations have mediation rules.")
         raise _refuse(message, code="not_mediation_org")
@@ -255,6 +303,7 @@ def mediation_rules_update(
             message = _("Enter a number of days from 1 to %(max)d.") % {"max": MAX_RETENTION_DAYS}
             raise _refuse(message, code="days_out_of_range", field="recording_retention_days")
         wanted["recording_retention_days"] = recording_retention_days
+    wanted.update(_procedure_settings(procedure or {}))
     with transaction.atomic():
         rules, _created = MediationRules.objects.select_for_update().get_or_create(
             organization=organization

@@ -170,8 +170,16 @@ def rules(request: HttpRequest, organization: Organization) -> HttpResponse:
     refusal: ServiceError | None = None
     if request.method == "POST" and form.is_valid():
         try:
+            data = {
+                name: value
+                for name, value in form.cleaned_data.items()
+                if name not in RulesForm.PROCEDURE_FIELDS
+            }
             services.mediation_rules_update(
-                organization=organization, actor=_actor(request), **form.cleaned_data
+                organization=organization,
+                actor=_actor(request),
+                procedure=form.procedure(),
+                **data,
             )
         except ServiceError as exc:
             refusal = exc

@@ -4,6 +4,12 @@ Import from here: ``from accord.cases.services import case_apply``.
 """
 
 from accord.cases.scope import CaseApplication
+from accord.cases.services.assignment import (
+    RemovalCause,
+    case_remove_mediator,
+    case_replace_mediator,
+    case_set_complexity,
+)
 from accord.cases.services.consultations import (
     consultation_answer,
     consultation_convert_to_case,
@@ -31,6 +37,7 @@ from accord.cases.services.transitions import (
 
 __all__ = [
     "CaseApplication",
+    "RemovalCause",
     "case_accept",
     "case_apply",
     "case_assign_by_regulator",
@@ -39,6 +46,9 @@ __all__ = [
     "case_decline",
     "case_entrust_by_court",
     "case_record_outcome",
+    "case_remove_mediator",
+    "case_replace_mediator",
+    "case_set_complexity",
     "case_sign_for_materials",
     "case_start_mediation",
     "case_transition",
