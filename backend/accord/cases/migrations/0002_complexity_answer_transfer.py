@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0001_initial'),
-        ('orgs', '0004_mediationrules_answer_days_and_more'),
+        ('orgs', '0004_mediationrules_procedure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
