@@ -20,7 +20,7 @@ from minio import Minio
 from pytest_django import Settings
 
 from accord.core import heartbeats
-from accord.core.storage import ensure_buckets, s3_client
+from accord.core.storage import all_buckets, ensure_buckets, s3_client
 from infra.testprocs import StackProcesses
 
 
@@ -31,9 +31,18 @@ def pytest_report_header() -> list[str]:
     return [f"accord: test run {run}, services from infra.testenv"]
 
 
+# The run's bucket names as the environment gives them, before any fixture points a setting at
+# a per-worker bucket (tests/cases/conftest.py): processes a test starts read the environment.
+_RUN_BUCKETS = [
+    django_settings.S3_BUCKET_EVIDENCE,
+    django_settings.S3_BUCKET_RECORDINGS,
+    django_settings.S3_BUCKET_DOCUMENTS,
+]
+
+
 @pytest.fixture(scope="session")
 def _buckets() -> list[str]:
-    ensure_buckets()
+    ensure_buckets([*_RUN_BUCKETS, *all_buckets()])
     return [
         django_settings.S3_BUCKET_EVIDENCE,
         django_settings.S3_BUCKET_RECORDINGS,
