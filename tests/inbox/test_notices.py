@@ -8,11 +8,24 @@ from django.db import transaction
 from django.urls import reverse
 
 from accord.accounts import sms
+from accord.accounts.models import User
 from accord.inbox.models import Notice
 from accord.inbox.services import notify
 from tests.factories import ApplicantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def applicant(**kwargs: object) -> User:
+    made = ApplicantFactory(**kwargs)
+    assert isinstance(made, User)
+    return made
+
+
+def staff_user() -> User:
+    made = UserFactory()
+    assert isinstance(made, User)
+    return made
 
 
 @pytest.fixture
@@ -27,9 +40,9 @@ def outbox(settings):
 def test_each_distinct_active_user_gets_one_notice_and_an_sms_after_commit(
     outbox, django_capture_on_commit_callbacks
 ):
-    alice = ApplicantFactory()
-    staff = UserFactory()  # no phone: a notice, no SMS
-    gone = ApplicantFactory(is_active=False)
+    alice = applicant()
+    staff = staff_user()  # no phone: a notice, no SMS
+    gone = applicant(is_active=False)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         written = notify(
             [alice, staff, alice, None, gone],
@@ -52,7 +65,7 @@ def test_each_distinct_active_user_gets_one_notice_and_an_sms_after_commit(
 
 
 def test_a_rolled_back_change_leaves_no_notice_and_sends_nothing(outbox):
-    alice = ApplicantFactory()
+    alice = applicant()
 
     class Boom(Exception):
         pass
@@ -67,7 +80,7 @@ def test_a_rolled_back_change_leaves_no_notice_and_sends_nothing(outbox):
 def test_the_task_sends_each_notice_once(outbox):
     from accord.inbox.tasks import send_notice_sms
 
-    alice = ApplicantFactory()
+    alice = applicant()
     notice = Notice.objects.create(user=alice, kind="k", text="t", case_no="X-3")
     assert send_notice_sms([notice.pk]) == 1
     assert send_notice_sms([notice.pk]) == 0
@@ -75,8 +88,8 @@ def test_the_task_sends_each_notice_once(outbox):
 
 
 def test_the_page_shows_only_the_users_notices_and_marks_them_read(client):
-    alice = ApplicantFactory()
-    other = ApplicantFactory()
+    alice = applicant()
+    other = applicant()
     notify([alice], kind="k", text="给 alice 的通知", case_no="X-4", url="/cases/X-4/", sms=False)
     notify([other], kind="k", text="给别人的通知", case_no="X-5", sms=False)
     client.force_login(alice)
