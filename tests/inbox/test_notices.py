@@ -112,3 +112,15 @@ def test_signed_out_users_are_sent_to_sign_in(client):
     response = client.get(reverse("inbox:index"))
     assert response.status_code == 302
     assert reverse("accounts:signin") in response["Location"]
+
+
+def test_erasing_a_person_deletes_their_notices():
+    from accord.accounts.services.erasure import person_erase
+    from accord.audit.actors import Actor
+
+    alice = applicant()
+    other = applicant()
+    notify([alice, other], kind="k", text="案件通知", case_no="X-6", sms=False)
+    person_erase(user=alice, actor=Actor.system("erase-person"))
+    assert not Notice.objects.filter(user=alice).exists()
+    assert Notice.objects.filter(user=other).count() == 1

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.accounts.models import User
+from accord.audit.actors import Actor
+from accord.audit.erasure import PersonalDataHolder
 from accord.inbox.models import Notice
 from accord.inbox.tasks import send_notice_sms
 
@@ -46,3 +48,16 @@ def notices_mark_read(*, user: User, notice_ids: Iterable[int] | None = None) ->
     if notice_ids is not None:
         unread = unread.filter(pk__in=list(notice_ids))
     return unread.update(read_at=timezone.now())
+
+
+def notices_erase(user_id: int, actor: Actor) -> list[str]:
+    """Delete every notice of the user (the erasure registry's ``erase``): notices are words
+    for the person, not a record; nothing is traced for them and no key is destroyed."""
+    del actor
+    Notice.objects.filter(user_id=user_id).delete()
+    return []
+
+
+INBOX_PERSONAL_DATA = PersonalDataHolder(
+    name="inbox", kept_until=lambda user_id: None, erase=notices_erase
+)
