@@ -159,8 +159,9 @@ class CaseTransferSerializer(serializers.ModelSerializer[CaseTransfer]):
 
 class CaseDetailSerializer(CaseSerializer):
     """The case with its timeline (from the trace), evidence and the moves the
-    requesting user (``context["user"]``) may make now. The applicant's contact details are
-    masked for staff of the institution until it needs them (``contact_masked``)."""
+    requesting user (``context["user"]``) may make now. The applicant's phone and credit code
+    are masked for staff of the institution until it needs them (``contact_masked``); the ID
+    card number is not in the API at all (the case page shows it, masked alike)."""
 
     court = OrganizationRefSerializer(allow_null=True)
     referred_by = OrganizationRefSerializer(allow_null=True)
@@ -168,7 +169,6 @@ class CaseDetailSerializer(CaseSerializer):
     evidence = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
     applicant_phone = serializers.SerializerMethodField()
-    applicant_id_number = serializers.SerializerMethodField()
     credit_code = serializers.SerializerMethodField()
     contact_masked = serializers.SerializerMethodField()
     answer = serializers.SerializerMethodField()
@@ -179,7 +179,6 @@ class CaseDetailSerializer(CaseSerializer):
             *CaseSerializer.Meta.fields,
             "state_reason",
             "applicant_phone",
-            "applicant_id_number",
             "credit_code",
             "contact_masked",
             "representative",
@@ -204,9 +203,6 @@ class CaseDetailSerializer(CaseSerializer):
 
     def get_applicant_phone(self, case: Case) -> str:
         return str(self._contact(case).phone)
-
-    def get_applicant_id_number(self, case: Case) -> str:
-        return str(self._contact(case).id_number)
 
     def get_credit_code(self, case: Case) -> str:
         return str(self._contact(case).credit_code)
