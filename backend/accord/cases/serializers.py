@@ -199,7 +199,12 @@ class CaseDetailSerializer(CaseSerializer):
         ]
 
     def _contact(self, case: Case) -> Any:
-        return contact_details(case=case, user=self.context["user"])
+        """Worked out once per case and response (three fields read it)."""
+        cached = getattr(self, "_contact_cache", None)
+        if cached is None or cached[0] != case.pk:
+            cached = (case.pk, contact_details(case=case, user=self.context["user"]))
+            self._contact_cache = cached
+        return cached[1]
 
     def get_applicant_phone(self, case: Case) -> str:
         return str(self._contact(case).phone)
