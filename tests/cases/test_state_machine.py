@@ -28,12 +28,28 @@ def pair_id(pair: tuple[CaseState, CaseState]) -> str:
     return f"{pair[0].value}->{pair[1].value}"
 
 
+@pytest.fixture
+def drive(drive, ben):
+    """The shared driver, plus ``not_mediated``: assigned (so that a mediator may close it),
+    then the institution declines to mediate (the only way there: ``services.case_answer``)."""
+
+    def go(case: Case, state: CaseState) -> Case:
+        if state != S.NOT_MEDIATED:
+            return drive(case, state)
+        drive(case, S.ASSIGNED)
+        services.case_answer(case=case, user=ben, decision="decline", reasons="不同意调解")
+        assert case.state == S.NOT_MEDIATED
+        return case
+
+    return go
+
+
 def test_the_table_is_the_documented_machine():
     assert set(targets_from(S.SUBMITTED)) == {S.ACCEPTED, S.DECLINED, S.WITHDRAWN}
-    assert set(targets_from(S.ACCEPTED)) == {S.ASSIGNED, S.WITHDRAWN}
-    assert set(targets_from(S.ASSIGNED)) == {S.MEDIATING, S.WITHDRAWN}
+    assert set(targets_from(S.ACCEPTED)) == {S.ASSIGNED, S.WITHDRAWN, S.NOT_MEDIATED}
+    assert set(targets_from(S.ASSIGNED)) == {S.MEDIATING, S.WITHDRAWN, S.NOT_MEDIATED}
     assert set(targets_from(S.MEDIATING)) == {S.AGREEMENT, S.FAILED, S.TERMINATED, S.WITHDRAWN}
-    for outcome in (S.AGREEMENT, S.FAILED, S.TERMINATED, S.WITHDRAWN, S.DECLINED):
+    for outcome in (S.AGREEMENT, S.FAILED, S.TERMINATED, S.WITHDRAWN, S.DECLINED, S.NOT_MEDIATED):
         assert targets_from(outcome) == [S.CLOSED]
     assert targets_from(S.CLOSED) == []
     # Withdrawal is possible exactly from the open states, and only by the applicant.
@@ -41,7 +57,33 @@ def test_the_table_is_the_documented_machine():
     assert {TRANSITIONS[(frm, S.WITHDRAWN)] for frm in OPEN_STATES} == {
         frozenset({Party.APPLICANT})
     }
-    assert len(LEGAL) == 16 and len(ILLEGAL) == 100 - 16
+    # Not mediated: only from accepted or assigned, and no party may ask for it (the
+    # institution's answer makes the move).
+    assert {frm for (frm, to) in TRANSITIONS if to == S.NOT_MEDIATED} == {S.ACCEPTED, S.ASSIGNED}
+    assert {TRANSITIONS[(frm, S.NOT_MEDIATED)] for frm in (S.ACCEPTED, S.ASSIGNED)} == {frozenset()}
+    assert len(LEGAL) == 19 and len(ILLEGAL) == 121 - 19
+
+
+@pytest.mark.parametrize("frm", [S.ACCEPTED, S.ASSIGNED])
+def test_nobody_moves_a_case_to_not_mediated_through_the_transition_service(
+    frm, case, drive, alice, ada, mia, ben
+):
+    drive(case, frm)
+    before = snapshot()
+    for user in (alice, ada, mia, ben):
+        assert S.NOT_MEDIATED not in case_allowed_transitions(case=case, user=user)
+        with pytest.raises(NotAllowed) as caught:
+            services.case_transition(case=case, user=user, to=S.NOT_MEDIATED, reason="理由")
+        assert caught.value.code == "permission_denied"
+    response = api_client(ben).post(
+        f"/api/cases/{case.case_no}/transitions/",
+        {"to": "not_mediated", "reason": "理由"},
+        format="json",
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "permission_denied")
+    assert snapshot() == before
+    case.refresh_from_db()
+    assert case.state == frm
 
 
 def _extra(to: CaseState, mia) -> dict:
@@ -112,7 +154,8 @@ def test_every_legal_transition_is_refused_to_the_wrong_parties(
     frm, to = pair
     drive(case, frm)
     allowed = TRANSITIONS[pair]
-    wrong = [bob, max_, ben, charlie]  # never a party of this case
+    # Never a party of this case, or (ben, the institution) one no move of the table is for.
+    wrong = [bob, max_, ben, charlie]
     wrong += [u for p, u in ((Party.APPLICANT, alice), (Party.ORG_ADMIN, ada)) if p not in allowed]
     if Party.MEDIATOR not in allowed or case.mediator_id != mia.pk:
         wrong.append(mia)

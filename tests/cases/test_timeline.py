@@ -41,7 +41,9 @@ def appended_case_actions() -> set[str]:
         if "migrations" in path.parts:
             continue
         source = path.read_text(encoding="utf-8")
-        if "trace_append(" not in source or "import trace_append" not in source:
+        appends = "trace_append(" in source and "import trace_append" in source
+        # The case services append through ``case_trace`` (trace + case-event hooks).
+        if not appends and "case_trace(" not in source:
             continue
         found |= set(CASE_CHAIN_ACTION.findall(source))
     # case_transition appends f"case.{target}".
@@ -52,9 +54,15 @@ def appended_case_actions() -> set[str]:
 def test_every_action_appended_to_a_case_has_a_label():
     actions = appended_case_actions()
     # The scan finds the new hearing and recording actions, not only the old ones.
-    assert {"room.joined", "recording.segment", "recording.hold_placed", "case.exported"} <= (
-        actions
-    )
+    assert {
+        "room.joined",
+        "recording.segment",
+        "recording.hold_placed",
+        "case.exported",
+        "case.mediator_replaced",
+        "case.answered",
+        "case.transfer_accepted",
+    } <= actions
     assert actions - set(ACTION_LABELS) == set()
 
 

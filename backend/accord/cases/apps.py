@@ -12,5 +12,8 @@ class CasesConfig(AppConfig):
         from accord.audit.erasure import register_personal_data
         from accord.cases import verification  # noqa: F401
         from accord.cases.services.erasure import CASES_PERSONAL_DATA
+        from accord.cases.services.transfers import register_hooks
 
         register_personal_data(CASES_PERSONAL_DATA)
+        # A pending transfer blocks assignment and is cancelled when the case ends.
+        register_hooks()

@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from accord.accounts.models import User
 from accord.cases.listing import SEARCH_MAX_LENGTH, CaseFilter
 from accord.cases.models import (
+    AnswerDecision,
     ApplicantType,
     BusinessType,
     CaseState,
     ConsultationTopic,
     DisputeNature,
     IntakeChannel,
+    Material,
 )
 from accord.cases.scope import CaseApplication, check_application
 from accord.cases.selectors import financial_institutions, mediation_organizations
@@ -343,3 +345,80 @@ class CaseFilterForm(forms.Form):
             return CaseFilter(search=str(self.data.get("q", ""))[:SEARCH_MAX_LENGTH].strip())
         data = self.cleaned_data
         return CaseFilter(state=data["state"], channel=data["channel"], search=data["q"].strip())
+
+
+# --- The institution's answer and transfers ------------------------------------------------
+
+
+class MaterialChoiceField(forms.ModelMultipleChoiceField):
+    """Offers a case's files by name (picked by uuid)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        assert isinstance(obj, Material)
+        return f"{obj.name} ({obj.kind_label})"
+
+
+class RespondentAnswerForm(forms.Form):
+    """The institution's answer: agree or decline (with reasons), its position, its evidence
+    (among the files its staff uploaded). The service decides; the form only parses."""
+
+    required_css_class = "required"
+    decision = forms.ChoiceField(
+        label=_("The institution"), choices=AnswerDecision.choices, widget=forms.RadioSelect
+    )
+    reasons = forms.CharField(
+        label=_("Reasons for declining (required to decline)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    position = forms.CharField(
+        label=_("The institution's position"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    evidence = MaterialChoiceField(
+        label=_("The institution's evidence"),
+        queryset=Material.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Upload files under Evidence first; then choose them here."),
+    )
+
+    def __init__(self, *args: Any, materials: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if materials is not None:
+            field = self.fields["evidence"]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = materials
+
+
+def _reason_field(label: Any, *, rows: int = 2) -> forms.CharField:
+    # Not required here: the services say when a reason is needed, in their words.
+    return forms.CharField(
+        label=label, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+class TransferRequestForm(forms.Form):
+    # Every organization parses; the service refuses a target of the wrong kind in its words.
+    to_organization = OrganizationChoiceField(
+        label=_("Transfer to"), queryset=Organization.objects.all(), required=False
+    )
+    reason = _reason_field(_("Why the organization cannot handle the case (required)"), rows=3)
+
+
+class TransferAcceptForm(forms.Form):
+    reason = _reason_field(_("Note (optional)"))
+    # For a return to the regulator: where the case goes next.
+    next_organization = OrganizationChoiceField(
+        label=_("Mediation organization the case goes to next"),
+        queryset=Organization.objects.all(),
+        required=False,
+    )
+
+
+class TransferDeclineForm(forms.Form):
+    reason = _reason_field(_("Reason for declining (required)"))

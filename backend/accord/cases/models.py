@@ -330,10 +330,10 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-created_at", "-id"]
+        # No unique (organization, year, seq): ``organization`` is the organization handling
+        # the case, which a transfer changes while the case keeps its number (``case_no``,
+        # unique, names the organization that issued it).
         constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "year", "seq"], name="cases_case_unique_number"
-            ),
             models.CheckConstraint(
                 condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
                 name="cases_case_amount_not_negative",

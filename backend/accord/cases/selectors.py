@@ -15,43 +15,67 @@ Anyone else gets "not found", never "forbidden", so case numbers leak nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accord.accounts.models import User
+from accord.accounts.phones import mask_phone
 from accord.audit.models import TraceEvent
 from accord.audit.personal import is_sealed, reveal_many
 from accord.cases import timeline_registry
 from accord.cases.audit_scope import audit_q
+from accord.cases.masking import mask_identifier
 from accord.cases.models import (
+    AnswerDecision,
     ApplicantType,
     Case,
     CaseState,
+    CaseTransfer,
     Consultation,
     DisputeNature,
     IntakeChannel,
     Material,
+    RespondentAnswer,
+    TransferStatus,
 )
 from accord.cases.scope import CaseApplication
 from accord.cases.states import PARTY_PRECEDENCE, PARTY_ROLE, TRANSITIONS, Party, targets_from
-from accord.orgs.models import Organization, OrgKind, Role
+from accord.orgs.models import MEDIATION_KINDS, MediationRules, Organization, OrgKind, Role
 from accord.orgs.selectors import has_role, organizations_where
+from accord.workdays.periods import Due, add_working_days
 
 AnyUser = User | AnonymousUser
 StrOrPromise = str | Promise
 
 
+def _transfer_deciders_q(user: User) -> Q:
+    """Transfers ``user`` decides: those to a mediation organization they administer, and
+    returns to a regulator where they are an officer."""
+    return Q(
+        to_organization__in=organizations_where(user, Role.ORG_ADMIN),
+        to_organization__kind__in=MEDIATION_KINDS,
+    ) | Q(
+        to_organization__in=organizations_where(user, Role.REGULATOR_OFFICER),
+        to_organization__kind=OrgKind.REGULATOR,
+    )
+
+
 def _visible_q(user: User) -> Q:
+    # A case waiting for a transfer's decision is seen by those who decide it (a subquery,
+    # so that the case list has no duplicate rows).
+    pending = CaseTransfer.objects.filter(_transfer_deciders_q(user), status=TransferStatus.PENDING)
     return (
-        Q(applicant=user)
+        Q(pk__in=pending.values("case_id"))
+        | Q(applicant=user)
         | Q(respondent__in=organizations_where(user, Role.INSTITUTION_STAFF))
         | Q(organization__in=organizations_where(user, Role.ORG_ADMIN))
         | Q(mediator=user, organization__in=organizations_where(user, Role.MEDIATOR))
@@ -184,6 +208,11 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "case.mediator_replaced": gettext_lazy("Mediator replaced"),
     "case.mediator_removed": gettext_lazy("Mediator removed from the case"),
     "case.materials_signed": gettext_lazy("Court materials signed for"),
+    "case.answered": gettext_lazy("The institution answered"),
+    "case.transfer_requested": gettext_lazy("Transfer to another organization requested"),
+    "case.transfer_accepted": gettext_lazy("Transfer accepted"),
+    "case.transfer_declined": gettext_lazy("Transfer declined"),
+    "case.transfer_cancelled": gettext_lazy("Transfer cancelled"),
     "case.exported": gettext_lazy("Evidence package exported"),
     "case.package_sealed": gettext_lazy("Evidence package sealed"),
     "evidence.uploaded": gettext_lazy("Evidence uploaded"),
@@ -237,6 +266,9 @@ REASON_LABELS: dict[str, dict[str, StrOrPromise]] = {
         "spool_full": gettext_lazy("the recorder's storage was full"),
     },
     "recording.deleted": {"retention": gettext_lazy("the retention period is over")},
+    "case.transfer_cancelled": {
+        "case_ended": gettext_lazy("the case ended before the transfer was decided"),
+    },
     "replay.revoked": {
         "replaced": gettext_lazy("replaced by a new grant"),
         "revoked": gettext_lazy("revoked"),
@@ -369,7 +401,21 @@ def _detail(
         evidence = files.get(str(payload.get("evidence") or ""))
         if evidence is not None:
             parts.extend([evidence.name, evidence.kind_label])
+    if action.startswith("case.transfer_"):
+        parts.append(_transfer_route(payload))
     return " · ".join(part for part in parts if part)
+
+
+def _transfer_route(payload: dict[str, Any]) -> str:
+    """ "From → to" of a transfer event, by the organizations' names (the payload has codes);
+    for a return the regulator completed, "→ the next organization" as well."""
+    codes = [
+        str(ref.get("code") or "")
+        for key in ("from", "to", "next")
+        if isinstance(ref := payload.get(key), dict)
+    ]
+    names = dict(Organization.objects.filter(code__in=codes).values_list("code", "name"))
+    return " → ".join(names.get(code, code) for code in codes if code)
 
 
 def case_timeline(*, case: Case) -> list[TimelineEntry]:
@@ -520,3 +566,194 @@ def organization_by_code(code: str | None) -> Organization | None:
     if not code:
         return None
     return Organization.objects.filter(code=code).first()
+
+
+# --- The institution's answer, contact details, transfers ------------------------------
+
+
+def answer_of(*, case: Case) -> RespondentAnswer | None:
+    """The institution's answer to ``case``, with its evidence, or ``None``."""
+    return (
+        RespondentAnswer.objects.filter(case=case)
+        .select_related("answered_by")
+        .prefetch_related("evidence")
+        .first()
+    )
+
+
+def institution_materials(*, case: Case) -> QuerySet[Material]:
+    """The case's materials uploaded by (active) staff of the respondent institution: what it
+    may name as its own evidence in its answer."""
+    staff = User.objects.filter(
+        memberships__organization=case.respondent,
+        memberships__role=Role.INSTITUTION_STAFF,
+        memberships__is_active=True,
+    )
+    return materials_of_case(case=case).filter(uploaded_by__in=staff)
+
+
+def rules_of(organization: Organization) -> MediationRules:
+    """The organization's procedure rules; the defaults when it has none on file (unsaved)."""
+    rules = MediationRules.objects.filter(organization=organization).first()
+    return rules if rules is not None else MediationRules(organization=organization)
+
+
+def acceptance_day(*, case: Case) -> date:
+    """The day the case's organization accepted it: the date of the latest ``case.accepted``
+    event (a transferred case is accepted again by its new organization), else the day its
+    state last changed."""
+    accepted = (
+        TraceEvent.objects.filter(chain_id=case.chain_id, action="case.accepted")
+        .order_by("-seq")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(accepted if accepted is not None else case.state_changed_at)
+
+
+# The institution answers while the case is accepted and not yet in mediation.
+ANSWERABLE_STATES = frozenset({CaseState.ACCEPTED, CaseState.ASSIGNED})
+
+
+def answer_due(*, case: Case) -> Due | None:
+    """When the institution's answer is due (``MediationRules.answer_days`` working days after
+    acceptance), while it is awaited; ``None`` once answered or when no answer is awaited.
+    A read-only computation: the deadlines app keeps the deadline itself and its reminders."""
+    if case.state not in ANSWERABLE_STATES or answer_of(case=case) is not None:
+        return None
+    return add_working_days(acceptance_day(case=case), rules_of(case.organization).answer_days)
+
+
+# What the routes left to an applicant are when the institution declines to mediate: shown on
+# the case page and in the notice.
+ROUTES_LEFT = gettext_lazy(
+    "Mediation needs both sides to agree. You can still apply for arbitration (with an "
+    "arbitration agreement), bring a lawsuit before a people's court, or complain to the "
+    "financial regulator."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDetails:
+    """The applicant's phone, ID card number and credit code as ``user`` may see them."""
+
+    phone: str
+    id_number: str
+    credit_code: str
+    masked: bool
+
+
+# While the institution performs: in mediation, or once an agreement was reached.
+_PERFORMING_STATES = frozenset({CaseState.MEDIATING, CaseState.AGREEMENT})
+
+
+def institution_needs_contact(*, case: Case) -> bool:
+    """Whether the respondent institution's staff need the applicant's contact details: only
+    after it agreed to mediate, while the case is in mediation or an agreement was reached
+    (also once such a case is closed: the agreement is still to be performed)."""
+    answer = RespondentAnswer.objects.filter(case=case).values_list("decision", flat=True).first()
+    if answer != AnswerDecision.AGREE:
+        return False
+    if case.state in _PERFORMING_STATES:
+        return True
+    return (
+        case.state == CaseState.CLOSED
+        and TraceEvent.objects.filter(chain_id=case.chain_id, action="case.agreement").exists()
+    )
+
+
+def contact_masked_for(*, case: Case, user: AnyUser, read_only: bool = False) -> bool:
+    """Whether ``user`` sees the applicant's contact details masked: staff of the respondent
+    institution (who are not also the applicant, an administrator or the mediator) unless
+    :func:`institution_needs_contact`, and readers who only audit the case."""
+    parties = case_parties(case=case, user=user)
+    if parties & {Party.APPLICANT, Party.ORG_ADMIN, Party.MEDIATOR}:
+        return False
+    if read_only:
+        return True
+    return Party.INSTITUTION in parties and not institution_needs_contact(case=case)
+
+
+def contact_details(*, case: Case, user: AnyUser, read_only: bool = False) -> ContactDetails:
+    if not contact_masked_for(case=case, user=user, read_only=read_only):
+        return ContactDetails(
+            phone=case.applicant_phone,
+            id_number=case.applicant_id_number,
+            credit_code=case.credit_code,
+            masked=False,
+        )
+    return ContactDetails(
+        phone=mask_phone(case.applicant_phone) if case.applicant_phone else "",
+        id_number=mask_identifier(case.applicant_id_number),
+        credit_code=mask_identifier(case.credit_code),
+        masked=True,
+    )
+
+
+# A case can be transferred while its organization has not assigned a mediator yet.
+TRANSFERABLE_STATES = frozenset({CaseState.SUBMITTED, CaseState.ACCEPTED})
+
+
+def transfers_of(*, case: Case) -> QuerySet[CaseTransfer]:
+    """The case's history of organizations, oldest first."""
+    return CaseTransfer.objects.filter(case=case).select_related(
+        "from_organization", "to_organization", "requested_by", "decided_by"
+    )
+
+
+def pending_transfer(*, case: Case) -> CaseTransfer | None:
+    return transfers_of(case=case).filter(status=TransferStatus.PENDING).first()
+
+
+def transfer_due(*, transfer: CaseTransfer) -> Due:
+    """When the receiving side should have decided: ``transfer_decision_days`` working days
+    (of the sending organization's rules) after the day of the request. Read-only."""
+    days = rules_of(transfer.from_organization).transfer_decision_days
+    return add_working_days(timezone.localdate(transfer.requested_at), days)
+
+
+def may_decide_transfer(*, transfer: CaseTransfer, user: AnyUser) -> bool:
+    """An administrator of the receiving mediation organization; for a return, an officer of
+    the regulator."""
+    target = transfer.to_organization
+    if target.is_mediation_org:
+        return has_role(user, Role.ORG_ADMIN, target)
+    return target.kind == OrgKind.REGULATOR and has_role(user, Role.REGULATOR_OFFICER, target)
+
+
+def transfers_waiting_for(*, user: AnyUser) -> QuerySet[CaseTransfer]:
+    """The pending transfers ``user`` decides, oldest first."""
+    if not isinstance(user, User) or not user.is_active:
+        return CaseTransfer.objects.none()
+    return (
+        CaseTransfer.objects.filter(_transfer_deciders_q(user), status=TransferStatus.PENDING)
+        .select_related("case", "from_organization", "to_organization")
+        .order_by("requested_at", "id")
+    )
+
+
+def access_transfer(*, user: AnyUser, case: Case, transfer_id: int) -> CaseTransfer:
+    """A transfer of ``case`` (which ``user`` may see), or :class:`Http404`."""
+    try:
+        return transfers_of(case=case).get(pk=transfer_id)
+    except CaseTransfer.DoesNotExist as exc:
+        raise Http404(_("No such transfer.")) from exc
+
+
+def transfer_targets(*, case: Case) -> list[Organization]:
+    """Where ``case`` may be transferred: the other active mediation organizations, and, for a
+    case a regulator assigned, that regulator (a return)."""
+    targets = list(mediation_organizations().exclude(pk=case.organization_id))
+    if case.channel == IntakeChannel.REGULATOR and case.referred_by is not None:
+        targets.insert(0, case.referred_by)
+    return targets
+
+
+def organization_staff(organization: Organization, *roles: Role) -> QuerySet[User]:
+    """Active users holding any of ``roles`` in ``organization`` (whom to notify)."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organization=organization,
+        memberships__role__in=roles,
+        memberships__is_active=True,
+    ).distinct()

@@ -9,13 +9,17 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from accord.cases.models import Case, Consultation, Material
+from accord.cases.models import Case, CaseTransfer, Consultation, Material, RespondentAnswer
 from accord.cases.scope import CaseApplication
 from accord.cases.selectors import (
+    answer_of,
     case_allowed_transitions,
     case_timeline,
+    contact_details,
     materials_of_case,
     organization_by_code,
+    transfer_due,
+    transfers_of,
 )
 from accord.orgs.models import Organization
 
@@ -104,15 +108,71 @@ class MaterialSerializer(serializers.ModelSerializer[Material]):
         return str(evidence.uploaded_by)
 
 
+class RespondentAnswerSerializer(serializers.ModelSerializer[RespondentAnswer]):
+    evidence = MaterialSerializer(many=True)
+
+    class Meta:
+        model = RespondentAnswer
+        fields = ["decision", "reasons", "position", "evidence", "answered_at"]
+
+
+DueSerializer = inline_serializer(
+    name="Due",
+    fields={
+        "date": serializers.DateField(),
+        "provisional": serializers.BooleanField(
+            help_text="Counted on weekends only: that year's holiday data is not entered yet."
+        ),
+    },
+)
+
+
+class CaseTransferSerializer(serializers.ModelSerializer[CaseTransfer]):
+    case_no = serializers.CharField(source="case.case_no")
+    from_organization = OrganizationRefSerializer()
+    to_organization = OrganizationRefSerializer()
+    due = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseTransfer
+        fields = [
+            "id",
+            "case_no",
+            "from_organization",
+            "to_organization",
+            "reason",
+            "status",
+            "requested_at",
+            "decided_at",
+            "decision_reason",
+            "due",
+        ]
+
+    @extend_schema_field(DueSerializer)
+    def get_due(self, transfer: CaseTransfer) -> dict[str, Any] | None:
+        """While pending: when the receiving side should have decided."""
+        if transfer.status != "pending":
+            return None
+        due = transfer_due(transfer=transfer)
+        return {"date": due.date.isoformat(), "provisional": due.provisional}
+
+
 class CaseDetailSerializer(CaseSerializer):
     """The case with its timeline (from the trace), evidence and the moves the
-    requesting user (``context["user"]``) may make now."""
+    requesting user (``context["user"]``) may make now. The applicant's phone and credit code
+    are masked for staff of the institution until it needs them (``contact_masked``); the ID
+    card number is not in the API at all (the case page shows it, masked alike)."""
 
     court = OrganizationRefSerializer(allow_null=True)
     referred_by = OrganizationRefSerializer(allow_null=True)
     timeline = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
+    applicant_phone = serializers.SerializerMethodField()
+    credit_code = serializers.SerializerMethodField()
+    contact_masked = serializers.SerializerMethodField()
+    answer = serializers.SerializerMethodField()
+    transfers = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
         fields = [
@@ -120,6 +180,7 @@ class CaseDetailSerializer(CaseSerializer):
             "state_reason",
             "applicant_phone",
             "credit_code",
+            "contact_masked",
             "representative",
             "description",
             "claims",
@@ -133,7 +194,35 @@ class CaseDetailSerializer(CaseSerializer):
             "timeline",
             "evidence",
             "allowed_transitions",
+            "answer",
+            "transfers",
         ]
+
+    def _contact(self, case: Case) -> Any:
+        """Worked out once per case and response (three fields read it)."""
+        cached = getattr(self, "_contact_cache", None)
+        if cached is None or cached[0] != case.pk:
+            cached = (case.pk, contact_details(case=case, user=self.context["user"]))
+            self._contact_cache = cached
+        return cached[1]
+
+    def get_applicant_phone(self, case: Case) -> str:
+        return str(self._contact(case).phone)
+
+    def get_credit_code(self, case: Case) -> str:
+        return str(self._contact(case).credit_code)
+
+    def get_contact_masked(self, case: Case) -> bool:
+        return bool(self._contact(case).masked)
+
+    @extend_schema_field(RespondentAnswerSerializer(allow_null=True))
+    def get_answer(self, case: Case) -> Any:
+        answer = answer_of(case=case)
+        return None if answer is None else RespondentAnswerSerializer(answer).data
+
+    @extend_schema_field(CaseTransferSerializer(many=True))
+    def get_transfers(self, case: Case) -> Any:
+        return CaseTransferSerializer(transfers_of(case=case), many=True).data
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, case: Case) -> Any:
@@ -292,3 +381,45 @@ class AnswerInputSerializer(serializers.Serializer[Any]):
 
 class EvidenceInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(help_text="The evidence file (multipart/form-data).")
+
+
+class RespondentAnswerInputSerializer(serializers.Serializer[Any]):
+    decision = serializers.CharField(help_text="agree | decline")
+    reasons = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=10000,
+        help_text="Required to decline.",
+    )
+    position = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    evidence = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="Uuids of the case's files the institution's staff uploaded.",
+    )
+
+
+class TransferRequestInputSerializer(serializers.Serializer[Any]):
+    to_organization = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Code of another mediation organization, or of the assigning regulator.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class TransferAcceptInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    next_organization = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A return to the regulator: code of the mediation organization next.",
+    )
+
+
+class TransferDeclineInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from accord.cases import views
+from accord.cases import procedure_views, views
 
 app_name = "cases"
 
@@ -20,6 +20,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:case_no>/transition/", views.transition, name="transition"),
     path("<str:case_no>/materials/", views.sign_materials, name="sign_materials"),
     path("<str:case_no>/evidence/", views.material_upload, name="material_upload"),
+    path("<str:case_no>/answer/", procedure_views.answer, name="answer"),
+    path("<str:case_no>/transfer/", procedure_views.transfer_request, name="transfer_request"),
+    path(
+        "<str:case_no>/transfers/<int:transfer_id>/accept/",
+        procedure_views.transfer_accept,
+        name="transfer_accept",
+    ),
+    path(
+        "<str:case_no>/transfers/<int:transfer_id>/decline/",
+        procedure_views.transfer_decline,
+        name="transfer_decline",
+    ),
     path(
         "<str:case_no>/evidence/<uuid:evidence_uuid>/",
         views.material_download,

@@ -39,6 +39,7 @@ from accord.cases.models import (
     ConsultationTopic,
     IntakeChannel,
 )
+from accord.cases.procedure_page import procedure_context
 from accord.cases.states import (
     ACTION_LABELS,
     CONFIRM_QUESTIONS,
@@ -104,6 +105,10 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         audit_count=audited.count(),
         consultations=selectors.consultation_list_for_user(user=user),
         may_refer=has_role(user, Role.REGULATOR_OFFICER),
+        incoming_transfers=[
+            (transfer, selectors.transfer_due(transfer=transfer))
+            for transfer in selectors.transfers_waiting_for(user=user)
+        ],
     )
     return render(request, "cases/my_cases.html", context)
 
@@ -292,6 +297,8 @@ def _detail_context(case: Case, user: User, *, read_only: bool = False) -> dict[
         and Party.ORG_ADMIN in selectors.case_parties(case=case, user=user),
         "materials_form": MaterialsSignedForm(),
         "material_form": MaterialForm(),
+        # The institution's answer, the applicant's contact details, transfers.
+        **procedure_context(case, user, read_only=read_only),
     }
 
 

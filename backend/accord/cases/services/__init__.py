@@ -4,6 +4,7 @@ Import from here: ``from accord.cases.services import case_apply``.
 """
 
 from accord.cases.scope import CaseApplication
+from accord.cases.services.answers import case_answer
 from accord.cases.services.assignment import (
     RemovalCause,
     case_remove_mediator,
@@ -23,6 +24,11 @@ from accord.cases.services.intake import (
     intake_year,
 )
 from accord.cases.services.materials import material_open, material_upload
+from accord.cases.services.transfers import (
+    case_transfer_accept,
+    case_transfer_decline,
+    case_transfer_request,
+)
 from accord.cases.services.transitions import (
     case_accept,
     case_assign_mediator,
@@ -39,6 +45,7 @@ __all__ = [
     "CaseApplication",
     "RemovalCause",
     "case_accept",
+    "case_answer",
     "case_apply",
     "case_assign_by_regulator",
     "case_assign_mediator",
@@ -51,6 +58,9 @@ __all__ = [
     "case_set_complexity",
     "case_sign_for_materials",
     "case_start_mediation",
+    "case_transfer_accept",
+    "case_transfer_decline",
+    "case_transfer_request",
     "case_transition",
     "case_withdraw",
     "consultation_answer",
