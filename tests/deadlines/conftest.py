@@ -44,7 +44,9 @@ def court_case(court: Any, application: Any) -> Callable[..., Case]:  # noqa: F8
     """A court-entrusted case (by the court platform), materials signed for on the given day
     (or not yet)."""
 
-    def make(materials_signed_on: dt.date | None = None, entrusted_on: dt.date | None = None) -> Case:
+    def make(
+        materials_signed_on: dt.date | None = None, entrusted_on: dt.date | None = None
+    ) -> Case:
         return services.case_entrust_by_court(
             court=court,
             application=application(),
@@ -56,15 +58,15 @@ def court_case(court: Any, application: Any) -> Callable[..., Case]:  # noqa: F8
     return make
 
 
-def deadline(case: Case, kind: DeadlineKind) -> Deadline:
-    return Deadline.objects.get(case=case, kind=kind)
+def deadline(of: Case, kind: DeadlineKind) -> Deadline:
+    return Deadline.objects.get(case=of, kind=kind)
 
 
-def events(case: Case, prefix: str = "deadline.") -> list[TraceEvent]:
+def events(of: Case, prefix: str = "deadline.") -> list[TraceEvent]:
     return list(
-        TraceEvent.objects.filter(chain=case.chain, action__startswith=prefix).order_by("seq")
+        TraceEvent.objects.filter(chain=of.chain, action__startswith=prefix).order_by("seq")
     )
 
 
-def actions(case: Case, prefix: str = "deadline.") -> list[str]:
-    return [e.action for e in events(case, prefix)]
+def actions(of: Case, prefix: str = "deadline.") -> list[str]:
+    return [e.action for e in events(of, prefix)]

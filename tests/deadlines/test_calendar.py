@@ -16,6 +16,7 @@ from accord.deadlines.rules import Period
 from accord.deadlines.services import deadline_open
 from accord.orgs.models import Role
 from accord.workdays.services import calendar_year_enter
+from tests.cases.conftest import as_user
 from tests.deadlines.conftest import D, deadline, events
 from tests.factories import MembershipFactory, UserFactory
 from tests.workdays.conftest import days_2027
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def root_actor(db):
-    root = UserFactory(username="root")
+    root = as_user(UserFactory(username="root"))
     MembershipFactory(user=root, organization=None, role=Role.SYSADMIN)
     return Actor.for_user(root, role=Role.SYSADMIN)
 
@@ -84,4 +85,3 @@ def test_a_2027_deadline_is_provisional_until_2027_is_entered(
     traced = len(events(case))
     assert recompute_open_deadlines().changed == 0
     assert len(events(case)) == traced
-

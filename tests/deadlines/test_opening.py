@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.audit.actors import Actor
-
 from accord.cases import services
 from accord.cases.models import CaseState
 from accord.cases.services.transitions import case_trace, lock_case
@@ -78,7 +77,9 @@ def test_an_organization_that_counts_calendar_days(case, ada, org):
     assert (answer.count, answer.length_days) == (DayCount.WORKING, 7)
 
 
-def test_a_regulator_assigned_case_follows_the_organization_limits(olga, regulator, application, ada):
+def test_a_regulator_assigned_case_follows_the_organization_limits(
+    olga, regulator, application, ada
+):
     case = services.case_assign_by_regulator(
         officer=olga, regulator=regulator, application=application()
     )

@@ -43,7 +43,9 @@ def test_the_overdue_view_lists_the_admins_overdue_cases_with_links(client, ada,
     assert 'data-kind="answer"' not in page
 
 
-def test_the_overdue_view_is_for_administrators_only(client, mia, ben, alice, charlie, org, overdue_case):
+def test_the_overdue_view_is_for_administrators_only(
+    client, mia, ben, alice, charlie, org, overdue_case
+):
     for user in (mia, ben, alice):
         client.force_login(user)
         assert client.get(f"/en/deadlines/overdue/{org.code}/").status_code == 404
@@ -122,8 +124,7 @@ def test_outsiders_get_404_on_the_deadline_pages(client, case, drive, charlie):
     mediation = deadline(case, DeadlineKind.MEDIATION)
     client.force_login(charlie)
     assert (
-        client.get(f"/en/deadlines/cases/{case.case_no}/{mediation.pk}/extend/").status_code
-        == 404
+        client.get(f"/en/deadlines/cases/{case.case_no}/{mediation.pk}/extend/").status_code == 404
     )
     assert api_client(charlie).get(f"/api/cases/{case.case_no}/deadlines/").status_code == 404
 

@@ -158,11 +158,13 @@ def extension_request(
             [locked.applicant, *institution_staff(locked)],
             kind="deadline.extension_requested",
             case=locked,
-            render=lambda: _(
-                "Case %(case_no)s: the mediator asks to extend the time limit by %(days)d days. "
-                "Open the case to consent or refuse."
-            )
-            % {"case_no": locked.case_no, "days": days},
+            render=lambda: (
+                _(
+                    "Case %(case_no)s: the mediator asks to extend the time limit by "
+                    "%(days)d days. Open the case to consent or refuse."
+                )
+                % {"case_no": locked.case_no, "days": days}
+            ),
         )
     return extension
 
@@ -188,14 +190,10 @@ def extension_answer(
         if Party(wanted.value) not in case_parties(case=locked, user=user):
             raise NotAllowed(_("Only the party itself consents or refuses."))
         if current.status != ExtensionStatus.PENDING:
-            raise ConflictError(
-                _("This extension was decided already."), code="extension_decided"
-            )
+            raise ConflictError(_("This extension was decided already."), code="extension_decided")
         _require_open(deadline)
         if current.consents.filter(party=wanted).exists():
-            raise ConflictError(
-                _("This party has answered already."), code="already_answered"
-            )
+            raise ConflictError(_("This party has answered already."), code="already_answered")
         consent = ExtensionConsent.objects.create(
             extension=current, party=wanted, user=user, consents=consents
         )
@@ -218,10 +216,10 @@ def extension_answer(
                 [locked.mediator, current.requested_by],
                 kind="deadline.extension_refused",
                 case=locked,
-                render=lambda: _(
-                    "Case %(case_no)s: a party refused the extension of the time limit."
-                )
-                % {"case_no": locked.case_no},
+                render=lambda: (
+                    _("Case %(case_no)s: a party refused the extension of the time limit.")
+                    % {"case_no": locked.case_no}
+                ),
             )
     return consent
 
@@ -240,9 +238,7 @@ def extension_apply(*, extension: DeadlineExtension, user: User) -> Deadline:
             locked, user, _("Only the mediator or an administrator applies an extension.")
         )
         if current.status != ExtensionStatus.PENDING:
-            raise ConflictError(
-                _("This extension was decided already."), code="extension_decided"
-            )
+            raise ConflictError(_("This extension was decided already."), code="extension_decided")
         _require_open(deadline)
         if locked.applicant_id is None:
             raise ConflictError(
@@ -294,7 +290,9 @@ def extension_apply(*, extension: DeadlineExtension, user: User) -> Deadline:
             [locked.applicant, *institution_staff(locked), locked.mediator],
             kind="deadline.extension_applied",
             case=locked,
-            render=lambda: _("Case %(case_no)s: the time limit was extended to %(due)s.")
-            % {"case_no": locked.case_no, "due": new_due},
+            render=lambda: (
+                _("Case %(case_no)s: the time limit was extended to %(due)s.")
+                % {"case_no": locked.case_no, "due": new_due}
+            ),
         )
     return deadline

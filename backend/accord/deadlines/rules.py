@@ -4,9 +4,9 @@
 - The mediation period of a self-applied or regulator-assigned case: the organization's limit
   for the case's complexity (``days_simple`` / ``days_normal`` / ``days_complex``), in working
   days or calendar days as ``count_working_days`` says, from acceptance.
-- The mediation period of a court-entrusted case: the court's period (``ACCORD_COURT_MEDIATION_DAYS``
-  calendar days unless the court set another for the case), from the day the organization
-  signed for the court's materials (``Case.materials_signed_on``).
+- The mediation period of a court-entrusted case: the court's period
+  (``ACCORD_COURT_MEDIATION_DAYS`` calendar days unless the court set another for the case),
+  from the day the organization signed for the court's materials (``Case.materials_signed_on``).
 
 The day a period starts on is not counted; ``accord.workdays.periods`` does the counting.
 """

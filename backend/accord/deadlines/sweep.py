@@ -98,9 +98,7 @@ def _remind(
     locked: Case, deadline: Deadline, *, days_before: int, left: int, passed: list[int]
 ) -> None:
     recipients = [locked.mediator] if locked.mediator is not None else admins_of(locked)
-    text = _(
-        "Case %(case_no)s: %(kind)s ends on %(due)s (%(left)d working days left)."
-    ) % {
+    text = _("Case %(case_no)s: %(kind)s ends on %(due)s (%(left)d working days left).") % {
         "case_no": locked.case_no,
         "kind": _kind_label(deadline),
         "due": deadline.due_on.isoformat(),
@@ -132,9 +130,7 @@ def _remind(
 
 
 def _escalate(locked: Case, deadline: Deadline) -> None:
-    text = _(
-        "Case %(case_no)s is overdue: %(kind)s ended on %(due)s and is still running."
-    ) % {
+    text = _("Case %(case_no)s is overdue: %(kind)s ended on %(due)s and is still running.") % {
         "case_no": locked.case_no,
         "kind": _kind_label(deadline),
         "due": deadline.due_on.isoformat(),

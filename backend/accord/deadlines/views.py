@@ -30,6 +30,7 @@ from accord.deadlines.selectors import (
     overdue_cutoff,
     overdue_deadlines,
 )
+from accord.orgs.models import Organization
 from accord.orgs.selectors import access_org_for_admin
 
 
@@ -87,7 +88,9 @@ def overdue_org(request: HttpRequest, code: str) -> HttpResponse:
     return _overdue_page(request, organizations, organization)
 
 
-def _overdue_page(request: HttpRequest, organizations: list, organization: object) -> HttpResponse:
+def _overdue_page(
+    request: HttpRequest, organizations: list[Organization], organization: Organization | None
+) -> HttpResponse:
     today = timezone.localdate()
     scope = [organization] if organization is not None else organizations
     context = {
