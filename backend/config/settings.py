@@ -181,7 +181,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accord.recordings.tasks.expire_recordings",
         "schedule": 24 * 3600.0,
     },
+    # Reminders before deadlines and escalation of overdue ones (idempotent: each goes once).
+    "sweep-deadlines": {
+        "task": "accord.deadlines.tasks.sweep_deadlines",
+        "schedule": 15 * 60.0,
+    },
+    # Recount running deadlines on the calendar as it is (a change queues this too; the daily
+    # run redoes one whose queued task was lost). Changes nothing when nothing moved.
+    "recompute-deadlines": {
+        "task": "accord.deadlines.tasks.recompute_open_deadlines",
+        "schedule": 24 * 3600.0,
+    },
 }
+
+# --- Time limits (accord.deadlines) -----------------------------------------
+# The court-entrusted mediation period (calendar days from the day the materials were signed
+# for) when the court sets none of its own for the case (最高人民法院: 委托调解 30 日).
+ACCORD_COURT_MEDIATION_DAYS = envint("ACCORD_COURT_MEDIATION_DAYS", 30)
 
 # --- Object storage (S3 API through the minio SDK) ------------------------
 S3_ENDPOINT = envstr("S3_ENDPOINT", "127.0.0.1:8333")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("accord.cases.api_urls")),
+    path("api/", include("accord.deadlines.api_urls")),
     path("internal/media/", include("accord.recordings.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
@@ -31,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("orgs/", include("accord.orgs.urls")),
     path("workdays/", include("accord.workdays.urls")),
     path("notices/", include("accord.inbox.urls")),
+    path("deadlines/", include("accord.deadlines.urls")),
     path("cases/", include("accord.packages.urls")),
     path("cases/", include("accord.recordings.urls")),
     path("cases/", include("accord.replay.urls")),
