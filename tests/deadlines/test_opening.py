@@ -15,9 +15,11 @@ from accord.cases import services
 from accord.cases.models import CaseState
 from accord.cases.services.transitions import case_trace, lock_case
 from accord.deadlines.models import DayCount, Deadline, DeadlineKind, DeadlineStatus
-from accord.orgs.models import MediationRules
+from accord.orgs.models import MediationRules, Role
 from accord.workdays.periods import add_calendar_days, add_working_days
+from tests.cases.conftest import as_org, member
 from tests.deadlines.conftest import D, actions, deadline, events
+from tests.factories import MediationOrgFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +168,21 @@ def test_the_institutions_answer_meets_its_deadline(case, ada, ben):
     assert answer.status == DeadlineStatus.MET
     assert events(case)[-1].payload["cause"] == "case_answered"
     assert deadline(case, K.MEDIATION).status == DeadlineStatus.OPEN
+
+
+def test_a_transfer_stops_the_periods_and_the_new_organization_opens_its_own(case, ada):
+    smc = as_org(MediationOrgFactory(code="SMC", name="证券纠纷调解中心"))
+    sam = member(UserFactory(username="sam"), Role.ORG_ADMIN, smc)
+    services.case_accept(case=case, user=ada)
+    transfer = services.case_transfer_request(
+        case=case, user=ada, to_organization=smc, reason="无对应专业调解员"
+    )
+    services.case_transfer_accept(transfer=transfer, user=sam, reason="同意接收")
+    assert set(Deadline.objects.filter(case=case).values_list("status", flat=True)) == {
+        DeadlineStatus.CANCELLED
+    }
+    cancelled = [e for e in events(case) if e.action == "deadline.cancelled"]
+    assert {e.payload["cause"] for e in cancelled} == {"case_transferred"}
+    services.case_accept(case=case, user=sam)
+    running = Deadline.objects.filter(case=case, status=DeadlineStatus.OPEN)
+    assert sorted(running.values_list("kind", flat=True)) == sorted([K.ANSWER, K.MEDIATION])

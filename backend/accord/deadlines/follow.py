@@ -7,7 +7,9 @@
   stops every running deadline.
 - ``cases.hooks.on_case_event``, in the event's transaction: ``case.complexity_changed``
   recounts the mediation period, ``case.materials_signed`` opens the court's period,
-  ``case.answered`` meets the answer deadline.
+  ``case.answered`` meets the answer deadline, ``case.transfer_accepted`` cancels the
+  answer deadline and the mediation period (the receiving organization accepts the case anew
+  and opens its own).
 - ``workdays.hooks.on_calendar_changed``, after the calendar's commit: queues
   ``tasks.recompute_open_deadlines``, which recounts every running deadline
   (:func:`recompute_open_deadlines`).
@@ -133,6 +135,17 @@ def deadlines_follow_event(event: CaseEvent) -> None:
     elif event.action == "case.materials_signed":
         if locked.state in OPEN_STATES:
             _open_court_period(locked, actor)
+    elif event.action == "case.transfer_accepted":
+        # Another organization takes the case over and accepts it itself: the periods this one
+        # counted stop (the court's period runs on, whoever mediates).
+        for deadline in open_deadlines(locked, DeadlineKind.ANSWER, DeadlineKind.MEDIATION):
+            deadline_close(
+                locked=locked,
+                deadline=deadline,
+                actor=actor,
+                outcome="cancelled",
+                cause="case_transferred",
+            )
     elif event.action == "case.answered":
         for deadline in open_deadlines(locked, DeadlineKind.ANSWER):
             deadline_close(
