@@ -296,8 +296,12 @@ def status_change(
             else:
                 messages.success(request, _("The status was changed."))
                 return _to_detail(organization, membership)
-    context = {"organization": organization, "membership": membership, "profile": profile,
-               "form": form}
+    context = {
+        "organization": organization,
+        "membership": membership,
+        "profile": profile,
+        "form": form,
+    }
     return render(request, "mediators/status.html", context, status=status)
 
 
@@ -373,7 +377,9 @@ def assess(request: HttpRequest, organization: Organization, membership_id: int)
             else:
                 messages.success(request, _("The assessment was recorded."))
                 return _to_detail(organization, membership)
-    figures = case_figures(profile=profile, period_start=start, period_end=end) if start <= end else None
+    figures = (
+        case_figures(profile=profile, period_start=start, period_end=end) if start <= end else None
+    )
     context = {
         "organization": organization,
         "membership": membership,

@@ -1,17 +1,19 @@
 """The parties' feedback on the mediation, asked for when a case closes (R5 assessment).
 
-When a case that had a mediator closes (``cases.hooks.on_case_transition``), one feedback invitation is opened for
-each party side: the applicant (when the case has an applicant account) and the financial
-institution (its staff: any of them answers once for the institution). Each is told by a
-notice. A side answers once; the answer is traced ``feedback.submitted`` on the case's chain
-(ids, the side and the score: the comment stays in the table).
+When a case that had a mediator closes (``cases.hooks.on_case_transition``), one feedback
+invitation is opened for each party side: the applicant (when the case has an applicant
+account) and the financial institution (its staff: any of them answers once for the
+institution). Each is told by a notice. A side answers once; the answer is traced
+``feedback.submitted`` on the case's chain (ids, the side and the score: the comment stays in
+the table).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
@@ -27,7 +29,10 @@ from accord.mediators.services import refuse
 from accord.orgs.models import Membership, Role
 from accord.orgs.selectors import has_role
 
-SIDE_ROLE = {FeedbackSide.APPLICANT: Role.APPLICANT, FeedbackSide.INSTITUTION: Role.INSTITUTION_STAFF}
+SIDE_ROLE = {
+    FeedbackSide.APPLICANT: Role.APPLICANT,
+    FeedbackSide.INSTITUTION: Role.INSTITUTION_STAFF,
+}
 
 
 def side_of(*, case: Case, user: User) -> FeedbackSide | None:
@@ -41,7 +46,12 @@ def side_of(*, case: Case, user: User) -> FeedbackSide | None:
     return None
 
 
-def feedback_url(case: Case) -> str:
+def feedback_url(case: Case, *, neutral: bool = False) -> str:
+    """The feedback page; ``neutral``: without a language prefix (a notice's link is read in
+    whatever language its reader uses)."""
+    if neutral:
+        with translation.override(settings.LANGUAGE_CODE):
+            return reverse("mediators:feedback", kwargs={"case_no": case.case_no})
     return reverse("mediators:feedback", kwargs={"case_no": case.case_no})
 
 
@@ -77,7 +87,7 @@ def feedback_open_on_close(transition: CaseTransition) -> None:
                 text=_("Case %(case_no)s is closed. Please tell us how the mediation went.")
                 % {"case_no": case.case_no},
                 case_no=case.case_no,
-                url=feedback_url(case),
+                url=feedback_url(case, neutral=True),
             )
 
 

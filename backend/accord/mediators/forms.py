@@ -123,12 +123,17 @@ class TrainingForm(forms.Form):
     topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
 
 
+class AttendeesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.membership.user)
+
+
 class GuidanceForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=_DATE)
     court = forms.CharField(label=_("Court"), max_length=200)
     topic = forms.CharField(label=_("Topic"), max_length=200)
     hours = forms.DecimalField(label=_("Hours"), max_digits=6, decimal_places=1)
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = AttendeesField(
         label=_("Mediators who attended"),
         queryset=MediatorProfile.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -140,7 +145,6 @@ class GuidanceForm(forms.Form):
         field = self.fields["attendees"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = profiles
-        field.label_from_instance = lambda profile: str(profile.membership.user)  # type: ignore[method-assign]
 
 
 class FeedbackForm(forms.Form):
@@ -168,4 +172,3 @@ class FeedbackForm(forms.Form):
         required=False,
         max_length=2000,
     )
-

@@ -196,9 +196,7 @@ class TrainingKind(models.TextChoices):
 
 
 class TrainingRecord(models.Model):
-    profile = models.ForeignKey(
-        MediatorProfile, on_delete=models.PROTECT, related_name="trainings"
-    )
+    profile = models.ForeignKey(MediatorProfile, on_delete=models.PROTECT, related_name="trainings")
     kind = models.CharField(_("kind"), max_length=24, choices=TrainingKind.choices)
     date = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)

@@ -120,9 +120,7 @@ def admin_roster(organization: Organization) -> list[RosterRow]:
 def access_mediator_membership(organization: Organization, membership_id: int) -> Membership:
     """A mediator membership of ``organization`` (active or not); 404 otherwise."""
     membership = (
-        Membership.objects.filter(
-            pk=membership_id, organization=organization, role=Role.MEDIATOR
-        )
+        Membership.objects.filter(pk=membership_id, organization=organization, role=Role.MEDIATOR)
         .select_related("user", "organization")
         .first()
     )

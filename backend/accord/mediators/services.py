@@ -110,7 +110,10 @@ def mediator_profile_save(
     assert membership.organization is not None
     with transaction.atomic():
         profile = (
-            MediatorProfile.objects.select_for_update().filter(membership=membership).first()
+            MediatorProfile.objects.select_for_update(of=("self",))
+            .filter(membership=membership)
+            .order_by("pk")
+            .first()
         )
         created = profile is None
         if profile is None:
@@ -359,7 +362,7 @@ def open_cases_of(profile: MediatorProfile) -> list[Case]:
     """The cases this mediator still mediates in the organization (assigned or mediating)."""
     return list(
         Case.objects.filter(
-            organization_id=profile.membership.organization_id,
+            organization=profile.membership.organization,
             mediator_id=profile.membership.user_id,
             state__in=MEDIATED_STATES,
         ).order_by("created_at", "id")

@@ -21,7 +21,11 @@ from accord.core.storage import s3_client
 from accord.mediators.feedback import feedback_submit, side_of
 from accord.mediators.forms import FeedbackForm, RosterFilterForm
 from accord.mediators.models import Feedback
-from accord.mediators.selectors import public_profile_with_photo, public_roster, roster_organizations
+from accord.mediators.selectors import (
+    public_profile_with_photo,
+    public_roster,
+    roster_organizations,
+)
 
 
 @require_GET
