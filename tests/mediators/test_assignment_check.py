@@ -9,6 +9,8 @@ from accord.cases import services as case_services
 from accord.cases.models import CaseState
 from accord.core.api import ConflictError
 from accord.mediators import services
+from accord.orgs.models import Role
+from tests.cases.conftest import member
 from tests.mediators.conftest import nothing_written
 
 
@@ -61,9 +63,6 @@ def test_a_profile_elsewhere_does_not_count(
     make_profile, ada, charlie, other_org, org, case, drive
 ):
     """charlie is suspended in another organization; here (as a new mediator) he is not."""
-    from accord.orgs.models import Role
-    from tests.cases.conftest import member
-
     profile = make_profile(charlie, other_org)
     services.mediator_status_change(profile=profile, to="suspended", reason="调查", user=ada)
     member(charlie, Role.MEDIATOR, org)

@@ -14,13 +14,13 @@ from accord.cases.models import CaseState
 from accord.mediators import records, services
 from accord.mediators.models import Feedback, MediatorProfile
 from accord.orgs.models import Membership, Role
-from tests.mediators.conftest import nothing_written
+from tests.mediators.conftest import admin_actor, nothing_written
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
 
 
 @pytest.fixture
-def roster(mia_profile, make_profile, max_, charlie, other_org, org):
+def roster(mia_profile, make_profile, max_, charlie, other_org, org, ada):
     max_profile = make_profile(max_, org, specialties=["insurance"])
     charlie_profile = make_profile(charlie, other_org, specialties=["banking", "funds"])
     services.qualification_add(
@@ -29,15 +29,9 @@ def roster(mia_profile, make_profile, max_, charlie, other_org, org):
         title="法律职业资格",
         certificate_no="SECRET-CERT-0042",
         issued_on=dt.date(2018, 5, 1),
-        actor=services_actor(org),
+        actor=admin_actor(ada),
     )
     return mia_profile, max_profile, charlie_profile
-
-
-def services_actor(org):
-    from accord.audit.actors import Actor
-
-    return Actor.system("test")
 
 
 def test_the_public_roster_lists_every_organization_without_contact_data(client, roster, mia, org):
@@ -198,6 +192,8 @@ def test_the_admin_creates_a_profile_with_a_photo_that_the_roster_shows(client, 
     served = client.get(f"/mediators/photos/{profile.pk}/")
     assert served["Content-Type"] == "image/png"
     assert b"".join(served.streaming_content) == PNG
+    services.mediator_exit(profile=profile, reasons="辞职", user=ada)
+    assert client.get(f"/mediators/photos/{profile.pk}/").status_code == 404
 
 
 def test_a_photo_that_is_not_an_image_is_refused_on_the_form(client, ada, mia_profile, org):
