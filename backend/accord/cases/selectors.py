@@ -208,6 +208,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "case.mediator_replaced": gettext_lazy("Mediator replaced"),
     "case.mediator_removed": gettext_lazy("Mediator removed from the case"),
     "case.materials_signed": gettext_lazy("Court materials signed for"),
+    "feedback.submitted": gettext_lazy("Feedback on the mediation submitted"),
     "case.answered": gettext_lazy("The institution answered"),
     "case.transfer_requested": gettext_lazy("Transfer to another organization requested"),
     "case.transfer_accepted": gettext_lazy("Transfer accepted"),
