@@ -291,3 +291,43 @@ CASES: list[tuple[int, str, str, Decimal, str, str, str]] = [
 ]
 
 APPLICANT_TYPE = ApplicantType.NATURAL_PERSON
+
+
+@dataclass(frozen=True)
+class RosterSpec:
+    """A demo mediator's roster profile: specialties, years, languages, qualifications
+    (kind, title, certificate number, issued on as YYYY-MM-DD)."""
+
+    username: str
+    specialties: tuple[str, ...]
+    years: int
+    languages: str
+    qualifications: tuple[tuple[str, str, str, str], ...]
+
+
+ROSTER = [
+    RosterSpec(
+        "mediator-li",
+        ("banking", "payments"),
+        12,
+        "普通话、粤语",
+        (("finance", "银行业专业人员职业资格（中级）", "YH2014-0311", "2014-06-30"),),
+    ),
+    RosterSpec(
+        "mediator-wang",
+        ("insurance", "securities"),
+        8,
+        "普通话、English",
+        (
+            ("law", "法律职业资格证书", "A20161100001", "2016-12-20"),
+            ("finance", "证券从业资格", "S2015-7788", "2015-09-01"),
+        ),
+    ),
+    RosterSpec(
+        "mediator-chen",
+        ("banking", "insurance"),
+        20,
+        "普通话",
+        (("law", "人民调解员证", "RT-2009-042", "2009-03-15"),),
+    ),
+]

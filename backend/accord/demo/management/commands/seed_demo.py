@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from argparse import ArgumentParser
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,8 @@ from accord.audit.actors import Actor
 from accord.cases import services as cases
 from accord.cases.models import Case, CaseState, ConsultationTopic
 from accord.demo import data
-from accord.orgs.models import ComplaintChannel, Organization, OrgKind
+from accord.mediators.services import ProfileData, mediator_profile_save, qualification_add
+from accord.orgs.models import ComplaintChannel, Membership, Organization, OrgKind, Role
 from accord.orgs.services import complaint_channel_create, membership_grant, organization_create
 
 SEED = Actor.system("seed-demo")
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 orgs = self._orgs()
                 staff = self._staff(orgs)
+                self._roster(staff)
                 applicants = self._applicants()
                 self._consultations(orgs, applicants)
                 first = self._cases(orgs, staff, applicants)
@@ -112,6 +114,29 @@ class Command(BaseCommand):
         # The system administrator configures through Django admin.
         User.objects.filter(pk=sysadmin.pk).update(is_staff=True, is_superuser=True)
         return staff
+
+    def _roster(self, staff: dict[str, User]) -> None:
+        """Roster profiles of the demo mediators (the public roster at /mediators/)."""
+        for spec in data.ROSTER:
+            membership = Membership.objects.get(user=staff[spec.username], role=Role.MEDIATOR)
+            profile = mediator_profile_save(
+                membership=membership,
+                data=ProfileData(
+                    specialties=list(spec.specialties),
+                    years_of_experience=spec.years,
+                    languages=spec.languages,
+                ),
+                actor=SEED,
+            )
+            for kind, title, number, issued in spec.qualifications:
+                qualification_add(
+                    profile=profile,
+                    kind=kind,
+                    title=title,
+                    certificate_no=number,
+                    issued_on=date.fromisoformat(issued),
+                    actor=SEED,
+                )
 
     def _applicants(self) -> list[User]:
         applicants = []
@@ -199,6 +224,16 @@ class Command(BaseCommand):
         if target == CaseState.WITHDRAWN:
             cases.case_withdraw(case=case, user=applicant, reason="已与银行自行和解。")
             return
+        # The institution agrees to mediate (mediation is voluntary) before a mediator is named.
+        staff = User.objects.get(
+            memberships__organization=case.respondent, memberships__role=Role.INSTITUTION_STAFF
+        )
+        cases.case_answer(
+            case=case,
+            user=staff,
+            decision="agree",
+            position="本行同意调解，相关收费已按合同约定告知，愿意协商解决。",
+        )
         cases.case_assign_mediator(case=case, user=admin, mediator=mediator)
         if target == CaseState.ASSIGNED:
             return
