@@ -36,5 +36,6 @@ urlpatterns += i18n_patterns(
     path("cases/", include("accord.replay.urls")),
     path("cases/", include("accord.cases.urls")),
     path("rooms/", include("accord.rooms.urls")),
+    path("conflicts/", include("accord.conflicts.urls")),
     prefix_default_language=False,
 )
