@@ -348,7 +348,7 @@ def transition(request: HttpRequest, case_no: str) -> HttpResponse:
             override_reason=form.cleaned_data["override_reason"],
         )
     except ServiceError as exc:
-        details = [m for messages_ in exc.fields.values() for m in messages_]
+        details = [m for ms in exc.fields.values() for m in ms if m != exc.message]
         messages.error(request, " ".join([exc.message, *details]))
         status = exc.http_status
         context = _detail_context(case, user)
