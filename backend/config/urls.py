@@ -39,5 +39,6 @@ urlpatterns += i18n_patterns(
     path("cases/", include("accord.cases.urls")),
     path("rooms/", include("accord.rooms.urls")),
     path("mediators/", include("accord.mediators.urls")),
+    path("conflicts/", include("accord.conflicts.urls")),
     prefix_default_language=False,
 )

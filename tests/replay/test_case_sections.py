@@ -58,4 +58,5 @@ def test_a_provider_that_returns_nothing_adds_nothing(held: Held, rf, mia) -> No
     assert [s.template for s in found] == [
         "rooms/_case_hearings.html",
         "replay/_case_verification.html",
+        "conflicts/_case_recusal.html",  # mia mediates the case: she may withdraw from it
     ]

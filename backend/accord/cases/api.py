@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -29,8 +30,10 @@ from accord.cases.serializers import (
     ErrorSerializer,
     EvidenceInputSerializer,
     MaterialSerializer,
+    ReplaceMediatorInputSerializer,
     TransitionInputSerializer,
 )
+from accord.core.api import ServiceError
 
 
 def _error(description: str) -> OpenApiResponse:
@@ -98,10 +101,17 @@ class CaseTransitionView(APIView):
         request=TransitionInputSerializer,
         responses={
             200: CaseDetailSerializer,
-            400: _error("`invalid`, `reason_required` or `invalid_mediator`."),
+            400: _error(
+                "`invalid`, `reason_required` (also: `override` without `override_reason`) "
+                "or `invalid_mediator`."
+            ),
             403: _error("`permission_denied`: not your move."),
             404: _NOT_FOUND,
-            409: _error("`illegal_transition`: no such move from the current state."),
+            409: _error(
+                "`illegal_transition`: no such move from the current state; "
+                "`mediator_conflict`: the mediator declared a relationship touching the case "
+                "(send `override` with `override_reason` to assign anyway)."
+            ),
         },
     )
     def post(self, request: Request, case_no: str) -> Response:
@@ -117,6 +127,52 @@ class CaseTransitionView(APIView):
             to=serializer.validated_data["to"],
             reason=serializer.validated_data["reason"],
             mediator=mediator,
+            override=serializer.validated_data["override"],
+            override_reason=serializer.validated_data["override_reason"],
+        )
+        return Response(case_detail_data(case, user))
+
+
+class CaseMediatorView(APIView):
+    @extend_schema(
+        operation_id="cases_replace_mediator",
+        summary="Replace the case's mediator (administrators; case assigned or in mediation)",
+        request=ReplaceMediatorInputSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            400: _error(
+                "`invalid`, `reason_required` (no `reason`, or `override` without "
+                "`override_reason`) or `invalid_mediator`."
+            ),
+            403: _error("`permission_denied`: not an administrator of the organization."),
+            404: _NOT_FOUND,
+            409: _error(
+                "`illegal_state`: the case is not assigned or in mediation; `same_mediator`; "
+                "`mediator_conflict`: the new mediator declared a relationship touching the "
+                "case (send `override` with `override_reason`)."
+            ),
+        },
+    )
+    def post(self, request: Request, case_no: str) -> Response:
+        user = _user(request)
+        case = selectors.access_case(user=user, case_no=case_no)
+        serializer = ReplaceMediatorInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        mediator = User.objects.filter(pk=data["mediator"]).first()
+        if mediator is None:
+            raise ServiceError(
+                _("Choose a mediator of %(org)s.") % {"org": case.organization.name},
+                code="invalid_mediator",
+                fields={"mediator": [_("Not a mediator of this organization.")]},
+            )
+        services.case_replace_mediator(
+            case=case,
+            user=user,
+            mediator=mediator,
+            reason=data["reason"],
+            override=data["override"],
+            override_reason=data["override_reason"],
         )
         return Response(case_detail_data(case, user))
 

@@ -11,6 +11,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-case-transitions",
     ),
     path(
+        "cases/<str:case_no>/mediator/",
+        api.CaseMediatorView.as_view(),
+        name="api-case-mediator",
+    ),
+    path(
         "cases/<str:case_no>/evidence/", api.CaseMaterialsView.as_view(), name="api-case-materials"
     ),
     path(

@@ -301,6 +301,9 @@ class TransitionForm(forms.Form):
     )
     # Set by the second, confirming button of a move that ends or refuses something.
     confirmed = forms.BooleanField(required=False)
+    # Offered once an assignment was refused for a declared conflict (accord.conflicts).
+    override = forms.BooleanField(required=False)
+    override_reason = forms.CharField(required=False, max_length=5000)
 
     def __init__(self, *args: Any, mediators: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

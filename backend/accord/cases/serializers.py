@@ -373,6 +373,27 @@ class TransitionInputSerializer(serializers.Serializer[Any]):
     mediator = serializers.IntegerField(
         required=False, allow_null=True, help_text="User id; needed to move to 'assigned'."
     )
+    override = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Assign despite a declared conflict (`mediator_conflict`); needs a reason.",
+    )
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000
+    )
+
+
+class ReplaceMediatorInputSerializer(serializers.Serializer[Any]):
+    mediator = serializers.IntegerField(help_text="User id of the new mediator.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    override = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Replace despite a declared conflict (`mediator_conflict`); needs a reason.",
+    )
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=5000
+    )
 
 
 class AnswerInputSerializer(serializers.Serializer[Any]):

@@ -309,6 +309,22 @@ def detail(request: HttpRequest, case_no: str) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(case, user, read_only=read_only))
 
 
+def _assign_failed(form: TransitionForm, error: ServiceError) -> dict[str, Any]:
+    """What the "Assign a mediator" form shows again after a refusal: the mediator chosen,
+    the refusal on the mediator field and, once a declared conflict refused the mediator
+    (``mediator_conflict``), the override with its required reason."""
+    data = form.cleaned_data
+    mediator = data.get("mediator")
+    return {
+        "mediator": mediator.pk if mediator is not None else None,
+        "mediator_errors": error.fields.get("mediator", []),
+        "offer_override": error.code == "mediator_conflict" or bool(data.get("override")),
+        "override": bool(data.get("override")),
+        "override_reason": data.get("override_reason", ""),
+        "override_reason_errors": error.fields.get("override_reason", []),
+    }
+
+
 @login_required
 @require_POST
 def transition(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -335,12 +351,16 @@ def transition(request: HttpRequest, case_no: str) -> HttpResponse:
             to=form.cleaned_data["to"],
             reason=form.cleaned_data["reason"],
             mediator=form.cleaned_data["mediator"],
+            override=form.cleaned_data["override"],
+            override_reason=form.cleaned_data["override_reason"],
         )
     except ServiceError as exc:
-        details = [m for messages_ in exc.fields.values() for m in messages_]
+        details = [m for ms in exc.fields.values() for m in ms if m != exc.message]
         messages.error(request, " ".join([exc.message, *details]))
         status = exc.http_status
         context = _detail_context(case, user)
+        if to == CaseState.ASSIGNED:
+            context["assign_failed"] = _assign_failed(form, exc)
         return render(request, "cases/detail.html", context, status=status)
     state = case.get_state_display()
     messages.success(request, _("The case is now: %(state)s.") % {"state": state})

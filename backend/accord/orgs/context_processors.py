@@ -1,5 +1,6 @@
 """Template context every page needs for its navigation: whether to link the organization
-administration (orgs knows who administers what; core, below it, cannot)."""
+administration, and a mediator's pages (orgs knows who holds which role; core, below it,
+cannot)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from accord.orgs.selectors import is_sysadmin, organizations_administered_by
+from accord.orgs.models import Role
+from accord.orgs.selectors import has_role, is_sysadmin, organizations_administered_by
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +19,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         user = request.user
         return is_sysadmin(user) or organizations_administered_by(user).exists()
 
-    return {"is_org_admin": SimpleLazyObject(is_org_admin)}
+    def is_mediator() -> bool:
+        return has_role(request.user, Role.MEDIATOR)
+
+    return {
+        "is_org_admin": SimpleLazyObject(is_org_admin),
+        "is_mediator": SimpleLazyObject(is_mediator),
+    }

@@ -18,6 +18,7 @@ from accord.audit.canonical import format_time
 from accord.audit.models import TraceEvent
 from accord.audit.services import trace_append
 from accord.cases.errors import NotAllowed
+from accord.cases.hooks import CaseEvent
 from accord.cases.models import Case
 from accord.cases.selectors import case_role_of
 from accord.core.api import ServiceError
@@ -142,3 +143,35 @@ def media_downloaded(*, case: Case, user: User, what: Mapping[str, Any]) -> Trac
             actor=_actor(locked, user),
             payload=dict(what),
         )
+
+
+# Case events after which the case's former mediator must not replay it any more.
+MEDIATOR_LEFT = {"case.mediator_removed": "mediator", "case.mediator_replaced": "previous"}
+
+
+def grants_follow_mediator(event: CaseEvent) -> list[ReplayGrant]:
+    """A ``cases.hooks.on_case_event`` callback, inside the transaction of the removal or
+    replacement: the live grants of the former mediator on the case are revoked, each traced
+    ``replay.revoked`` (reason ``mediator_removed``) with the actor of the case event."""
+    key = MEDIATOR_LEFT.get(event.action)
+    ref = event.payload.get(key) if key else None
+    former = ref.get("user_id") if isinstance(ref, dict) else None
+    if not isinstance(former, int):
+        return []
+    revoked = list(
+        ReplayGrant.objects.select_for_update().filter(
+            case=event.case, user_id=former, revoked_at__isnull=True
+        )
+    )
+    now = timezone.now()
+    for grant in revoked:
+        grant.revoked_at = now
+        grant.revoked_by_id = event.actor.user_id
+        grant.save(update_fields=["revoked_at", "revoked_by"])
+        trace_append(
+            chain=event.case.chain,
+            action="replay.revoked",
+            actor=event.actor,
+            payload={"grant": grant.pk, "user_id": grant.user_id, "reason": "mediator_removed"},
+        )
+    return revoked

@@ -23,4 +23,6 @@ class RoomsConfig(AppConfig):
         register_session_titles(session_titles_of_case)
         register_personal_data(ROOMS_PERSONAL_DATA)
         hooks.on_case_transition(services.sessions_follow_case)
+        # A recused or replaced mediator is put out of the case's live rooms at once.
+        hooks.on_case_event(services.participants_follow_mediator)
         register_section(hearings_section)

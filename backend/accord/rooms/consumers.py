@@ -480,6 +480,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_frame({"type": "removed"})
         await self.close(code=CLOSE_GONE)
 
+    async def room_access_revoked(self, event: dict[str, Any]) -> None:
+        """The case is no longer this participant's (a recused or replaced mediator)."""
+        with translation.override(self.lang or socket_language(self.scope)):
+            message = _(
+                "You no longer have access to this case, so you cannot take part in its hearing."
+            )
+        await self.send_error(ACCESS_REVOKED, message, None)
+        await self.close(code=CLOSE_NOT_PARTICIPANT)
+
     async def room_ended(self, event: dict[str, Any]) -> None:
         await self.send_frame({"type": "ended"})
         await self.close(code=CLOSE_GONE)

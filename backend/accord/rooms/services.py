@@ -26,7 +26,7 @@ from accord.audit.actors import Actor
 from accord.audit.canonical import format_time
 from accord.audit.personal import case_subject, seal, user_subject
 from accord.audit.services import trace_append
-from accord.cases.hooks import CaseTransition
+from accord.cases.hooks import CaseEvent, CaseTransition
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import case_parties
 from accord.cases.states import Party
@@ -609,3 +609,37 @@ def sessions_follow_case(transition: CaseTransition) -> SessionsEnded:
         rooms = [str(session.pk) for session in ended]
         transaction.on_commit(lambda: room_closing.close_rooms(rooms))
     return SessionsEnded(cancelled, ended)
+
+
+# Case events after which the case's former mediator no longer takes part in its hearings.
+MEDIATOR_LEFT = {"case.mediator_removed": "mediator", "case.mediator_replaced": "previous"}
+
+
+def participants_follow_mediator(event: CaseEvent) -> list[SessionParticipant]:
+    """A ``cases.hooks.on_case_event`` callback, inside the transaction that removed or
+    replaced the case's mediator: the former mediator's participants in the case's scheduled
+    or open hearings who lost access (``access.case_access_refusal``; an administrator of the
+    organization keeps it) are put out of the live room after commit
+    (``room_closing.put_out``): their connections close and the media worker stops
+    forwarding to them. Their next entry is refused like any other."""
+    key = MEDIATOR_LEFT.get(event.action)
+    ref = event.payload.get(key) if key else None
+    former = ref.get("user_id") if isinstance(ref, dict) else None
+    if not isinstance(former, int):
+        return []
+    candidates = SessionParticipant.objects.select_related("user", "session").filter(
+        session__case=event.case,
+        session__status__in=(SessionStatus.SCHEDULED, SessionStatus.OPEN),
+        user_id=former,
+        removed_at__isnull=True,
+    )
+    lost = [
+        participant
+        for participant in candidates
+        if case_access_refusal(user=participant.user, case=event.case, role=participant.role)
+        is not None
+    ]
+    if lost:
+        targets = [(str(p.session_id), p.pk) for p in lost]
+        transaction.on_commit(lambda: room_closing.put_out(targets))
+    return lost
