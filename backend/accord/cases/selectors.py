@@ -209,6 +209,14 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "case.mediator_removed": gettext_lazy("Mediator removed from the case"),
     "case.materials_signed": gettext_lazy("Court materials signed for"),
     "feedback.submitted": gettext_lazy("Feedback on the mediation submitted"),
+    # Conflicts and recusal (accord.conflicts)
+    "conflict.overridden": gettext_lazy("Mediator assigned despite a declared conflict"),
+    "recusal.applied": gettext_lazy("Recusal of the mediator applied for"),
+    "recusal.granted": gettext_lazy("Recusal granted"),
+    "recusal.rejected": gettext_lazy("Recusal application rejected"),
+    "recusal.self": gettext_lazy("The mediator withdrew (self-recusal)"),
+    "recusal.court_required": gettext_lazy("The entrusting court required the mediator's recusal"),
+    "recusal.lapsed": gettext_lazy("Recusal application lapsed"),
     "case.answered": gettext_lazy("The institution answered"),
     "case.transfer_requested": gettext_lazy("Transfer to another organization requested"),
     "case.transfer_accepted": gettext_lazy("Transfer accepted"),
@@ -273,6 +281,7 @@ REASON_LABELS: dict[str, dict[str, StrOrPromise]] = {
     "replay.revoked": {
         "replaced": gettext_lazy("replaced by a new grant"),
         "revoked": gettext_lazy("revoked"),
+        "mediator_removed": gettext_lazy("the mediator left the case"),
     },
 }
 
@@ -326,8 +335,17 @@ def _label(event: TraceEvent, payload: dict[str, Any]) -> str:
     return str(ACTION_LABELS.get(event.action, event.action))
 
 
+# Reasons that refer to a record kept elsewhere (the parties' words stay out of the trace).
+REFERENCE_LABELS: dict[str, StrOrPromise] = {
+    "recusal-application:": gettext_lazy("decided on a recusal application"),
+}
+
+
 def _reason(action: str, payload: dict[str, Any]) -> str:
     reason = str(payload.get("reason") or "")
+    for prefix, label in REFERENCE_LABELS.items():
+        if reason.startswith(prefix):
+            return str(label)
     return str(REASON_LABELS.get(action, {}).get(reason, reason))
 
 

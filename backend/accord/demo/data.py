@@ -209,6 +209,15 @@ CASES: list[tuple[int, str, str, Decimal, str, str, str]] = [
     ),
     (
         3,
+        "EXSEC",
+        BusinessType.FUNDS,
+        Decimal("45000.00"),
+        "基金销售适当性争议，证券公司不同意调解。",
+        "not_mediated",
+        "application",
+    ),
+    (
+        3,
         "EXBANK",
         BusinessType.LOAN,
         Decimal("45000.00"),

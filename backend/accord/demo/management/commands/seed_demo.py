@@ -224,10 +224,18 @@ class Command(BaseCommand):
         if target == CaseState.WITHDRAWN:
             cases.case_withdraw(case=case, user=applicant, reason="已与银行自行和解。")
             return
-        # The institution agrees to mediate (mediation is voluntary) before a mediator is named.
+        # The institution answers (mediation is voluntary) before a mediator is named.
         staff = User.objects.get(
             memberships__organization=case.respondent, memberships__role=Role.INSTITUTION_STAFF
         )
+        if target == CaseState.NOT_MEDIATED:
+            cases.case_answer(
+                case=case,
+                user=staff,
+                decision="decline",
+                reasons="本公司已按规定履行适当性义务，拟通过诉讼解决。",
+            )
+            return
         cases.case_answer(
             case=case,
             user=staff,
