@@ -181,3 +181,50 @@ def test_replacement_runs_the_assignment_checks(case, ada, max_, mia, drive, ref
     case.refresh_from_db()
     assert case.mediator_id == mia.pk
     assert [a.mediator.pk for a in refusing_check] == [mia.pk, max_.pk]
+
+
+def test_the_acceptance_form_sets_the_complexity_and_the_page_changes_it(client, case, ada):
+    client.force_login(ada)
+    page = client.get(f"/en/cases/{case.case_no}/").content.decode()
+    assert 'data-testid="accept-complexity"' in page
+    client.post(f"/en/cases/{case.case_no}/transition/", {"to": "accepted", "complexity": "simple"})
+    case.refresh_from_db()
+    assert (case.state, case.complexity) == (CaseState.ACCEPTED, "simple")
+    page = client.get(f"/en/cases/{case.case_no}/").content.decode()
+    assert 'data-testid="complexity-form"' in page
+    before = snapshot()
+    refused = client.post(
+        f"/en/cases/{case.case_no}/complexity/", {"complexity": "complex", "reason": ""}
+    )
+    assert refused.status_code == 302
+    assert snapshot() == before
+    client.post(
+        f"/en/cases/{case.case_no}/complexity/", {"complexity": "complex", "reason": "多笔交易"}
+    )
+    case.refresh_from_db()
+    assert case.complexity == "complex"
+
+
+def test_the_complexity_api(case, ada, mia):
+    from tests.cases.conftest import api_client
+
+    admin = api_client(ada)
+    bad = admin.post(
+        f"/api/cases/{case.case_no}/transitions/", {"to": "accepted", "complexity": "huge"}
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == "invalid_complexity"
+    ok = admin.post(
+        f"/api/cases/{case.case_no}/transitions/", {"to": "accepted", "complexity": "complex"}
+    )
+    assert ok.status_code == 200
+    changed = admin.post(
+        f"/api/cases/{case.case_no}/complexity/", {"complexity": "simple", "reason": "和解在即"}
+    )
+    assert changed.status_code == 200
+    case.refresh_from_db()
+    assert case.complexity == "simple"
+    other = api_client(mia).post(
+        f"/api/cases/{case.case_no}/complexity/", {"complexity": "normal", "reason": "x"}
+    )
+    assert other.status_code in (403, 404)

@@ -25,6 +25,7 @@ from accord.cases.serializers import (
     ApplicationInputSerializer,
     CaseDetailSerializer,
     CaseSerializer,
+    ComplexityInputSerializer,
     ConsultationInputSerializer,
     ConsultationSerializer,
     ErrorSerializer,
@@ -129,6 +130,34 @@ class CaseTransitionView(APIView):
             mediator=mediator,
             override=serializer.validated_data["override"],
             override_reason=serializer.validated_data["override_reason"],
+            complexity=serializer.validated_data["complexity"],
+        )
+        return Response(case_detail_data(case, user))
+
+
+class CaseComplexityView(APIView):
+    @extend_schema(
+        operation_id="cases_change_complexity",
+        summary="Change an accepted case's complexity, with a reason (administrators)",
+        request=ComplexityInputSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            400: _error("`invalid_complexity` or `reason_required`."),
+            403: _error("`permission_denied`: not an administrator of the organization."),
+            404: _NOT_FOUND,
+            409: _error("`not_open`: not accepted, or already decided; `unchanged`."),
+        },
+    )
+    def post(self, request: Request, case_no: str) -> Response:
+        user = _user(request)
+        case = selectors.access_case(user=user, case_no=case_no)
+        serializer = ComplexityInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_set_complexity(
+            case=case,
+            user=user,
+            complexity=serializer.validated_data["complexity"],
+            reason=serializer.validated_data["reason"],
         )
         return Response(case_detail_data(case, user))
 

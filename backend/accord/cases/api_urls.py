@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-case-mediator",
     ),
     path(
+        "cases/<str:case_no>/complexity/",
+        api.CaseComplexityView.as_view(),
+        name="api-case-complexity",
+    ),
+    path(
         "cases/<str:case_no>/evidence/", api.CaseMaterialsView.as_view(), name="api-case-materials"
     ),
     path(

@@ -14,6 +14,7 @@ from accord.cases.models import (
     AnswerDecision,
     ApplicantType,
     BusinessType,
+    CaseComplexity,
     CaseState,
     ConsultationTopic,
     DisputeNature,
@@ -299,6 +300,10 @@ class TransitionForm(forms.Form):
     mediator = forms.ModelChoiceField(
         label=_("Mediator"), queryset=User.objects.none(), required=False
     )
+    # Accepting says how complex the case is (it selects the time limit).
+    complexity = forms.ChoiceField(
+        label=_("Complexity"), choices=[("", ""), *CaseComplexity.choices], required=False
+    )
     # Set by the second, confirming button of a move that ends or refuses something.
     confirmed = forms.BooleanField(required=False)
     # Offered once an assignment was refused for a declared conflict (accord.conflicts).
@@ -311,6 +316,15 @@ class TransitionForm(forms.Form):
             field = self.fields["mediator"]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = mediators
+
+
+class ComplexityForm(forms.Form):
+    complexity = forms.ChoiceField(label=_("Complexity"), choices=CaseComplexity.choices)
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class MaterialForm(forms.Form):

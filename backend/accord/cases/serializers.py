@@ -381,6 +381,17 @@ class TransitionInputSerializer(serializers.Serializer[Any]):
     override_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000
     )
+    complexity = serializers.CharField(
+        required=False,
+        default="normal",
+        help_text="simple, normal or complex; set when moving to 'accepted' "
+        "(`invalid_complexity` otherwise).",
+    )
+
+
+class ComplexityInputSerializer(serializers.Serializer[Any]):
+    complexity = serializers.CharField(help_text="simple, normal or complex.")
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
 
 
 class ReplaceMediatorInputSerializer(serializers.Serializer[Any]):

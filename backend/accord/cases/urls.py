@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<str:case_no>/", views.detail, name="detail"),
     path("<str:case_no>/transition/", views.transition, name="transition"),
     path("<str:case_no>/materials/", views.sign_materials, name="sign_materials"),
+    path("<str:case_no>/complexity/", views.change_complexity, name="complexity"),
     path("<str:case_no>/evidence/", views.material_upload, name="material_upload"),
     path("<str:case_no>/answer/", procedure_views.answer, name="answer"),
     path("<str:case_no>/transfer/", procedure_views.transfer_request, name="transfer_request"),

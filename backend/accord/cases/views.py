@@ -24,6 +24,7 @@ from accord.cases.forms import (
     AnswerForm,
     ApplicationForm,
     CaseFilterForm,
+    ComplexityForm,
     ConsultationForm,
     MaterialForm,
     MaterialsSignedForm,
@@ -34,6 +35,7 @@ from accord.cases.forms import (
 from accord.cases.listing import filter_cases, state_counts
 from accord.cases.models import (
     Case,
+    CaseComplexity,
     CaseState,
     ConsultationStatus,
     ConsultationTopic,
@@ -275,6 +277,7 @@ def _action(to: CaseState) -> dict[str, Any]:
         "refusing": to in REFUSING,
         "needs_reason": to in REASON_REQUIRED,
         "needs_mediator": to == CaseState.ASSIGNED,
+        "needs_complexity": to == CaseState.ACCEPTED,
     }
 
 
@@ -297,6 +300,12 @@ def _detail_context(case: Case, user: User, *, read_only: bool = False) -> dict[
         and Party.ORG_ADMIN in selectors.case_parties(case=case, user=user),
         "materials_form": MaterialsSignedForm(),
         "material_form": MaterialForm(),
+        "complexity_choices": CaseComplexity.choices,
+        "may_change_complexity": not read_only
+        and bool(case.complexity)
+        and case.state in (CaseState.ACCEPTED, CaseState.ASSIGNED, CaseState.MEDIATING)
+        and Party.ORG_ADMIN in selectors.case_parties(case=case, user=user),
+        "complexity_form": ComplexityForm(initial={"complexity": case.complexity}),
         # The institution's answer, the applicant's contact details, transfers.
         **procedure_context(case, user, read_only=read_only),
     }
@@ -353,6 +362,7 @@ def transition(request: HttpRequest, case_no: str) -> HttpResponse:
             mediator=form.cleaned_data["mediator"],
             override=form.cleaned_data["override"],
             override_reason=form.cleaned_data["override_reason"],
+            complexity=form.cleaned_data["complexity"] or CaseComplexity.NORMAL,
         )
     except ServiceError as exc:
         details = [m for ms in exc.fields.values() for m in ms if m != exc.message]
@@ -428,3 +438,28 @@ def material_download(request: HttpRequest, case_no: str, evidence_uuid: UUID) -
         response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def change_complexity(request: HttpRequest, case_no: str) -> HttpResponse:
+    """An administrator changes an accepted case's complexity, with a reason (R11)."""
+    user = _user(request)
+    case = selectors.access_case(user=user, case_no=case_no)
+    form = ComplexityForm(request.POST)
+    if not form.is_valid():
+        errors = [str(m) for ms in form.errors.values() for m in ms]
+        messages.error(request, " ".join(errors))
+        return redirect("cases:detail", case_no=case.case_no)
+    try:
+        services.case_set_complexity(
+            case=case,
+            user=user,
+            complexity=form.cleaned_data["complexity"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The complexity was changed; the time limit follows it."))
+    return redirect("cases:detail", case_no=case.case_no)
