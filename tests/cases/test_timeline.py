@@ -31,7 +31,11 @@ from tests.rooms.conftest import hearing  # noqa: F401  (fixture)
 pytestmark = pytest.mark.django_db
 
 ACCORD = Path(__file__).resolve().parents[2] / "backend" / "accord"
-CASE_CHAIN_ACTION = re.compile(r'"((?:case|evidence|session|room|recording|replay)\.[a-z_]+)"')
+# Not after ``kind=``: a notice's kind (accord.inbox) names what it tells about, not an event.
+CASE_CHAIN_ACTION = re.compile(
+    r'(?<!kind=)"((?:case|evidence|session|room|recording|replay|deadline|recusal|conflict|feedback)'
+    r'\.[a-z_]+)"'
+)
 
 
 def appended_case_actions() -> set[str]:
@@ -62,6 +66,10 @@ def test_every_action_appended_to_a_case_has_a_label():
         "case.mediator_replaced",
         "case.answered",
         "case.transfer_accepted",
+        "deadline.recomputed",
+        "recusal.granted",
+        "conflict.overridden",
+        "feedback.submitted",
     } <= actions
     assert actions - set(ACTION_LABELS) == set()
 

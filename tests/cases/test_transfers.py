@@ -56,7 +56,8 @@ def referred(olga, regulator, application) -> Case:
 
 
 def last_event(case: Case) -> TraceEvent:
-    return TraceEvent.objects.filter(chain=case.chain).latest("seq")
+    """The case's own latest event (the deadlines that follow the case trace after it)."""
+    return TraceEvent.objects.filter(chain=case.chain, action__startswith="case.").latest("seq")
 
 
 def visible(user, case: Case) -> bool:
