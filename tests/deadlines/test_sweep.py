@@ -3,6 +3,8 @@ of an overdue deadline to the organization's administrators, once."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from accord.cases import services
@@ -97,3 +99,18 @@ def test_a_closed_deadline_is_neither_reminded_nor_escalated(court, mia):
     result = deadlines_sweep(today=D(2026, 3, 31))
     assert result.reminded == []
     assert deadlines_sweep(today=D(2026, 4, 2)).escalated == []
+
+
+def test_the_institution_is_reminded_of_its_answer(case, drive, ada, ben):
+    drive(case, CaseState.ACCEPTED)
+    answer = deadline(case, DeadlineKind.ANSWER)
+    due = answer.due_on
+    # The sweep of the working day one working day before the answer is due.
+    day = due - dt.timedelta(days=1)
+    while not is_working_day(day).working:
+        day -= dt.timedelta(days=1)
+    assert (answer.pk, 1) in deadlines_sweep(today=day).reminded
+    assert [n.case_no for n in reminders(ben)] == [case.case_no]
+    assert [n.case_no for n in reminders(ada)] == [case.case_no]  # no mediator yet: the admin
+    reminded = [e for e in events(case) if e.action == "deadline.reminded"]
+    assert reminded[-1].payload["recipients"] == sorted([ben.pk, ada.pk])

@@ -73,3 +73,20 @@ def test_bad_answers_are_refused(closed, alice, satisfaction, fair, field):
     with nothing_written(), pytest.raises(ServiceError) as refused:
         feedback_submit(case=closed, user=alice, satisfaction=satisfaction, fair=fair)
     assert field in refused.value.fields
+
+
+def test_erasing_the_applicant_blanks_their_comment_and_keeps_the_scores(closed, alice, ben):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accord.accounts.services.erasure import person_erase
+    from accord.audit.actors import Actor
+
+    feedback_submit(case=closed, user=alice, satisfaction=5, fair=True, comment="感谢张律师耐心")
+    feedback_submit(case=closed, user=ben, satisfaction=3, fair=True, comment="流程清楚")
+    later = timezone.now() + timedelta(days=4 * 365)  # past the retention period
+    person_erase(user=alice, actor=Actor.system("erase-person"), now=later)
+    mine = Feedback.objects.get(case=closed, side=FeedbackSide.APPLICANT)
+    assert (mine.comment, mine.satisfaction) == ("", 5)
+    assert Feedback.objects.get(case=closed, side=FeedbackSide.INSTITUTION).comment == "流程清楚"

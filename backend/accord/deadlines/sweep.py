@@ -82,6 +82,30 @@ def admins_of(case: Case) -> list[User]:
     )
 
 
+def institution_staff_of(case: Case) -> list[User]:
+    """Active staff of the institution the case is against (they owe the answer)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id=case.respondent_id,
+            memberships__role=Role.INSTITUTION_STAFF,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def reminder_recipients(case: Case, deadline: Deadline) -> list[User]:
+    """Who is reminded of ``deadline``: whoever must act before it ends — the institution's
+    staff for its answer — and the mediator (the organization's administrators while the case
+    has none), who runs the case."""
+    runners = [case.mediator] if case.mediator is not None else admins_of(case)
+    if deadline.kind == DeadlineKind.ANSWER:
+        return [*institution_staff_of(case), *runners]
+    return runners
+
+
 def _kind_label(deadline: Deadline) -> str:
     return str(DeadlineKind(deadline.kind).label)
 
@@ -97,7 +121,7 @@ def _provisional_note(deadline: Deadline) -> str:
 def _remind(
     locked: Case, deadline: Deadline, *, days_before: int, left: int, passed: list[int]
 ) -> None:
-    recipients = [locked.mediator] if locked.mediator is not None else admins_of(locked)
+    recipients = reminder_recipients(locked, deadline)
     text = _("Case %(case_no)s: %(kind)s ends on %(due)s (%(left)d working days left).") % {
         "case_no": locked.case_no,
         "kind": _kind_label(deadline),

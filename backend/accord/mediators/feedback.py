@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
 from accord.audit.actors import Actor
+from accord.audit.erasure import PersonalDataHolder
 from accord.cases.errors import NotAllowed
 from accord.cases.hooks import CaseTransition
 from accord.cases.models import Case, CaseState
@@ -127,3 +128,17 @@ def feedback_submit(
             payload={"feedback_id": feedback.pk, "side": side.value, "satisfaction": satisfaction},
         )
     return feedback
+
+
+def feedback_comments_erase(user_id: int, actor: Actor) -> list[str]:
+    """Blank the comments ``user_id`` wrote as feedback (the erasure registry's ``erase``): a
+    party's free words may name people. The scores stay (the trace and the assessments count
+    them); the trace holds no comment, so nothing is traced and no key is destroyed."""
+    del actor
+    Feedback.objects.filter(submitted_by_id=user_id).exclude(comment="").update(comment="")
+    return []
+
+
+FEEDBACK_PERSONAL_DATA = PersonalDataHolder(
+    name="mediators-feedback", kept_until=lambda user_id: None, erase=feedback_comments_erase
+)
