@@ -38,7 +38,7 @@ from infra.procs import (
     tail,
 )
 from infra.services import Layout, RedisServer, SeaweedPorts, SeaweedS3
-from infra.system import ensure_redis_server
+from infra.system import ensure_document_tools, ensure_redis_server
 from infra.venv import ensure_venv
 
 VAR_DIR = REPO_DIR / "var"
@@ -307,6 +307,7 @@ def wait_healthy(env: Mapping[str, str], timeout: float = 120.0) -> None:
 
 def up() -> None:
     ensure_venv()
+    ensure_document_tools()
     for directory in (VAR_DIR, LAYOUT.run_dir, LAYOUT.log_dir):
         directory.mkdir(parents=True, exist_ok=True)
     env = load_env()

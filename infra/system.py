@@ -107,8 +107,19 @@ TEST_TOOLS = {
     "ffmpeg": "ffmpeg",
     "ffprobe": "ffmpeg",
     "fc-list": "fontconfig",
+    "pdftotext": "poppler-utils",
 }
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
+# WeasyPrint renders the documents with Pango (through cffi) and the Noto CJK fonts.
+DOCUMENT_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fontconfig", CJK_FONT_PACKAGE)
+
+
+def ensure_document_tools() -> None:
+    """Install what rendering documents to PDF needs (`make up` and `make test` both call it)."""
+    if not shutil.which("dpkg-query"):
+        return
+    missing = [package for package in DOCUMENT_PACKAGES if not _installed(package)]
+    apt_install(missing, why="Pango and CJK fonts to render documents to PDF")
 
 
 def ensure_test_tools() -> None:

@@ -30,6 +30,7 @@ from infra import REPO_DIR, VENV_BIN
 from infra.procs import free_ports, log, read_pidfile, stop_pidfile, stop_tagged
 from infra.services import Layout, PostgresCluster, RedisServer, SeaweedPorts, SeaweedS3
 from infra.system import (
+    ensure_document_tools,
     ensure_postgres_bindir,
     ensure_redis_server,
     ensure_system_user,
@@ -277,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             reap_orphans()
             ensure_venv()
             ensure_test_tools()
+            ensure_document_tools()
             started = time.monotonic()
             try:
                 services.start()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accord.deadlines",
     "accord.mediators",
     "accord.conflicts",
+    "accord.documents",
     "accord.rooms",
     "accord.recordings",
     "accord.replay",
@@ -297,5 +298,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envstr("ACCORD_LOG_LEVEL", "INFO")},
     # Tencent's SDK logs whole requests at DEBUG: phone numbers and sign-in codes.
-    "loggers": {"tencentcloud_sdk_common": {"level": "WARNING"}},
+    "loggers": {
+        "tencentcloud_sdk_common": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

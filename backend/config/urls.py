@@ -40,5 +40,6 @@ urlpatterns += i18n_patterns(
     path("rooms/", include("accord.rooms.urls")),
     path("mediators/", include("accord.mediators.urls")),
     path("conflicts/", include("accord.conflicts.urls")),
+    path("documents/", include("accord.documents.urls")),
     prefix_default_language=False,
 )
