@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+
 import pytest
 from django.db import connection
 
@@ -62,9 +63,7 @@ def upload(case: Case, user: User, name: str = "合同.pdf") -> Material:
 
 
 @pytest.fixture
-def mediating(
-    case: Case, drive: Callable[[Case, CaseState], Case], ben: User, mia: User
-) -> Case:
+def mediating(case: Case, drive: Callable[[Case, CaseState], Case], ben: User, mia: User) -> Case:
     """In mediation with mia; alice's evidence, and BANK's answer with its own evidence."""
     assigned = drive(case, CaseState.ASSIGNED)
     assert case.applicant is not None
@@ -96,9 +95,7 @@ def requested(case: Case, user: User, ground: str = EvaluationGround.DISPUTED) -
 
 def appointed(case: Case, ada: User, expert: User) -> tuple[Evaluation, ExpertAppointment]:
     evaluation = requested(case, ada)
-    appointment = services.evaluation_appoint_expert(
-        evaluation=evaluation, user=ada, expert=expert
-    )
+    appointment = services.evaluation_appoint_expert(evaluation=evaluation, user=ada, expert=expert)
     evaluation.refresh_from_db()
     return evaluation, appointment
 
@@ -126,9 +123,7 @@ REPORT = services.ReportInput(
 
 def events(case: Case, prefix: str = "") -> list[TraceEvent]:
     return list(
-        TraceEvent.objects.filter(chain_id=case.chain_id, action__startswith=prefix).order_by(
-            "seq"
-        )
+        TraceEvent.objects.filter(chain_id=case.chain_id, action__startswith=prefix).order_by("seq")
     )
 
 

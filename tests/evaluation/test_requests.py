@@ -141,9 +141,7 @@ def test_the_api_asks_and_lists(mediating, ben, alice):
 
 def test_a_case_that_ends_cancels_its_open_evaluation(mediating, ada, mia):
     evaluation = requested(mediating, ada)
-    case_services.case_transition(
-        case=mediating, user=mia, to=CaseState.FAILED, reason="调解不成"
-    )
+    case_services.case_transition(case=mediating, user=mia, to=CaseState.FAILED, reason="调解不成")
     evaluation.refresh_from_db()
     assert (evaluation.status, evaluation.cancel_cause) == ("cancelled", "case_ended")
     assert actions(mediating)[-1] == "evaluation.cancelled"

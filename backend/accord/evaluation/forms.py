@@ -48,6 +48,7 @@ class RequestForm(forms.Form):
         if len(grounds) == 1:
             field.initial = grounds[0].value
             field.widget = forms.HiddenInput()
+            field.required = False  # the service takes the one ground
 
 
 class AppointForm(forms.Form):
