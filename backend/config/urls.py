@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("accord.cases.api_urls")),
     path("api/", include("accord.deadlines.api_urls")),
+    path("api/", include("accord.evaluation.api_urls")),
     path("internal/media/", include("accord.recordings.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
@@ -40,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("rooms/", include("accord.rooms.urls")),
     path("mediators/", include("accord.mediators.urls")),
     path("conflicts/", include("accord.conflicts.urls")),
+    path("evaluation/", include("accord.evaluation.urls")),
     path("documents/", include("accord.documents.urls")),
     prefix_default_language=False,
 )

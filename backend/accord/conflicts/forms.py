@@ -36,7 +36,7 @@ class RelationshipForm(forms.Form):
 
     required_css_class = "required"
 
-    mediator = _UserField(label=_("Mediator"), queryset=User.objects.none())
+    mediator = _UserField(label=_("Mediator or independent expert"), queryset=User.objects.none())
     organization = _OrganizationField(
         label=_("Declared with the organization"), queryset=Organization.objects.none()
     )

@@ -36,8 +36,24 @@ def rows(relationships: QuerySet[Relationship]) -> list[RelationshipRow]:
 
 
 def mediator_organizations(user: AnyUser) -> QuerySet[Organization]:
-    """The mediation organizations ``user`` is an active mediator of."""
-    return organizations_where(user, Role.MEDIATOR).filter(kind__in=MEDIATION_KINDS)
+    """The mediation organizations ``user`` is an active mediator or independent expert of
+    (where they declare their relationships)."""
+    return organizations_where(user, Role.MEDIATOR, Role.EXPERT).filter(kind__in=MEDIATION_KINDS)
+
+
+def declarants_of(organization: Organization) -> QuerySet[User]:
+    """The active mediators and independent experts of ``organization``: those an
+    administrator may declare a relationship for."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organization=organization,
+            memberships__role__in=[Role.MEDIATOR, Role.EXPERT],
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
 
 
 def relationships_of_mediator(user: User) -> QuerySet[Relationship]:

@@ -17,7 +17,7 @@ from accord.accounts.models import User
 from accord.cases import services as case_services
 from accord.cases.forms import add_service_error
 from accord.cases.models import Case
-from accord.cases.selectors import access_case, mediators_of
+from accord.cases.selectors import access_case
 from accord.conflicts import selectors, services
 from accord.conflicts.forms import (
     ReasonForm,
@@ -158,10 +158,11 @@ def org_overview(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def org_declare(request: HttpRequest, code: str) -> HttpResponse:
-    """An administrator declares a relationship of one of the organization's mediators."""
+    """An administrator declares a relationship of one of the organization's mediators (or
+    independent experts)."""
     user = _user(request)
     organization = _admin_org(request, code)
-    form = RelationshipForm(request.POST or None, mediators=mediators_of(organization=organization))
+    form = RelationshipForm(request.POST or None, mediators=selectors.declarants_of(organization))
     if request.method == "POST" and form.is_valid():
         try:
             services.relationship_declare(

@@ -1,7 +1,7 @@
-"""Declaring, editing and withdrawing a mediator's relationships.
+"""Declaring, editing and withdrawing a mediator's relationships (an independent expert's too).
 
 By the mediator themselves or by an administrator of the mediation organization they are a
-mediator of. Each write is one transaction with one event on that organization's chain
+mediator (or expert) of. Each write is one transaction with one event on that organization's chain
 (``org:<CODE>``, ``orgs.services.org_chain``): the relationship by id, its kind, institution
 and dates; never the person's name or ID number.
 """
@@ -86,23 +86,26 @@ def clean_input(data: RelationshipInput) -> RelationshipInput:
     return RelationshipInput(kind=kind, person_name=name, person_id_number=identifier)
 
 
+# Who declares relationships with an organization: its mediators, and its independent experts
+# (a neutral evaluation runs the same conflict check on the expert it appoints).
+DECLARING_ROLES = (Role.MEDIATOR, Role.EXPERT)
+
+
 def _authorize(
     by: User, mediator: User, organization: Organization, *, declaring: bool = False
 ) -> Actor:
-    """The mediator themselves or an administrator of ``organization``; a new declaration is
-    for a mediator of the organization (an existing one may be corrected or withdrawn after
-    the mediator left)."""
-    if declaring and (
-        organization.kind not in MEDIATION_KINDS
-        or not has_role(mediator, Role.MEDIATOR, organization)
-    ):
+    """The mediator (or expert) themselves or an administrator of ``organization``; a new
+    declaration is for a mediator or expert of the organization (an existing one may be
+    corrected or withdrawn after they left)."""
+    own_role = next((r for r in DECLARING_ROLES if has_role(mediator, r, organization)), None)
+    if declaring and (organization.kind not in MEDIATION_KINDS or own_role is None):
         raise ServiceError(
             _("Not a mediator of this organization."),
             code="invalid_mediator",
             fields={"mediator": [_("Not a mediator of this organization.")]},
         )
     if by.pk == mediator.pk:
-        return Actor.for_user(by, role=Role.MEDIATOR)
+        return Actor.for_user(by, role=own_role or Role.MEDIATOR)
     if has_role(by, Role.ORG_ADMIN, organization):
         return Actor.for_user(by, role=Role.ORG_ADMIN)
     raise NotAllowed(_("Only the mediator or an administrator of the organization may do this."))
