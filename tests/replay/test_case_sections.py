@@ -63,5 +63,6 @@ def test_a_provider_that_returns_nothing_adds_nothing(held: Held, rf, mia) -> No
         "rooms/_case_hearings.html",
         "replay/_case_verification.html",
         "conflicts/_case_recusal.html",  # mia mediates the case: she may withdraw from it
+        "evaluation/_case_section.html",  # and ask for a neutral evaluation
     }
     assert len(templates) == len(set(templates))
