@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -19,6 +19,8 @@ from rest_framework.views import APIView
 
 from accord.accounts.models import User
 from accord.cases import selectors, services
+from accord.cases.api_support import api_user as _user
+from accord.cases.api_support import error_response as _error
 from accord.cases.models import Case
 from accord.cases.serializers import (
     AnswerInputSerializer,
@@ -28,7 +30,6 @@ from accord.cases.serializers import (
     ComplexityInputSerializer,
     ConsultationInputSerializer,
     ConsultationSerializer,
-    ErrorSerializer,
     EvidenceInputSerializer,
     MaterialSerializer,
     ReplaceMediatorInputSerializer,
@@ -36,19 +37,8 @@ from accord.cases.serializers import (
 )
 from accord.core.api import ServiceError
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
 _NOT_SIGNED_IN = _error("`not_authenticated`: no session.")
 _NOT_FOUND = _error("`not_found`: no such object, or not visible to you.")
-
-
-def _user(request: Request) -> User:
-    """Precondition: ``IsAuthenticated`` (the default permission) passed."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def case_detail_data(case: Case, user: User) -> Any:

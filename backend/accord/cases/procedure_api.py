@@ -7,19 +7,19 @@ one service and serialize. Refusals are ``ServiceError``s, rendered by
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accord.accounts.models import User
 from accord.cases import selectors
 from accord.cases.api import case_detail_data
+from accord.cases.api_support import api_user as _user
+from accord.cases.api_support import error_response as _error
 from accord.cases.serializers import (
     CaseDetailSerializer,
     CaseTransferSerializer,
-    ErrorSerializer,
     RespondentAnswerInputSerializer,
     TransferAcceptInputSerializer,
     TransferDeclineInputSerializer,
@@ -32,18 +32,7 @@ from accord.cases.services.transfers import (
     case_transfer_request,
 )
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
 _NOT_FOUND = _error("`not_found`: no such case or transfer, or not visible to you.")
-
-
-def _user(request: Request) -> User:
-    """Precondition: ``IsAuthenticated`` (the default permission) passed."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class CaseAnswerView(APIView):

@@ -7,15 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accord.accounts.models import User
+from accord.cases.api_support import api_user as _user
+from accord.cases.api_support import error_response as _error
 from accord.cases.selectors import access_case, access_case_for_reading
-from accord.cases.serializers import ErrorSerializer
 from accord.deadlines import extensions
 from accord.deadlines.selectors import deadline_of_case, deadlines_of_case, extension_of_case
 from accord.deadlines.serializers import (
@@ -27,18 +27,7 @@ from accord.deadlines.serializers import (
     extension_data,
 )
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
 _NOT_FOUND = _error("`not_found`: no such case or deadline, or not visible to you.")
-
-
-def _user(request: Request) -> User:
-    """Precondition: ``IsAuthenticated`` (the default permission) passed."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class CaseDeadlinesView(APIView):

@@ -6,16 +6,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accord.accounts.models import User
+from accord.cases.api_support import api_user as _user
+from accord.cases.api_support import error_response as _error
 from accord.cases.errors import NotAllowed
 from accord.cases.selectors import access_case, access_case_for_reading
-from accord.cases.serializers import ErrorSerializer
 from accord.evaluation import selectors, services
 from accord.evaluation.models import Evaluation, ExpertAppointment
 from accord.evaluation.serializers import (
@@ -29,18 +30,7 @@ from accord.evaluation.serializers import (
     evaluation_data,
 )
 
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
 _NOT_FOUND = _error("`not_found`: no such case or evaluation, or not visible to you.")
-
-
-def _user(request: Request) -> User:
-    """Precondition: ``IsAuthenticated`` (the default permission) passed."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _evaluation(request: Request, evaluation_uuid: UUID) -> Evaluation:
