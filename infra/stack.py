@@ -49,9 +49,11 @@ LAYOUT = Layout(run_dir=VAR_DIR / "run", log_dir=VAR_DIR / "log", cwd=REPO_DIR)
 SHARED_REDIS_PORT = 6379
 PREFERRED_WEB_PORT = 8000
 PREFERRED_S3_PORT = 8333  # the default S3_ENDPOINT of settings.py
+PREFERRED_TSA_PORT = 8318
 
-# Started in this order, stopped in the reverse one.
-APP_PROCESSES = ("web", "celery-worker", "celery-beat", "media-worker")
+# Started in this order, stopped in the reverse one. The development timestamp authority comes
+# first: the web and the workers seal documents and anchor chains with it.
+APP_PROCESSES = ("dev-tsa", "web", "celery-worker", "celery-beat", "media-worker")
 SERVICES = ("redis", "seaweedfs")
 
 # Which logs to read when /healthz names a component.
@@ -198,6 +200,9 @@ def app_argv(name: str, env: Mapping[str, str], *, run_dir: Path = LAYOUT.run_di
         return [*celery, "beat", "-l", "INFO", "-s", str(schedule)]
     if name == "media-worker":
         return [str(VENV_BIN / "python"), "-m", "media_worker"]
+    if name == "dev-tsa":
+        # RFC 3161 over HTTP with the development PKI's TSA key (accord.trust.tsa_server).
+        return [str(VENV_BIN / "accord"), "dev_tsa", "--port", env["STACK_TSA_PORT"]]
     raise ValueError(name)
 
 
@@ -214,6 +219,15 @@ def choose_web_port(env: dict[str, str]) -> None:
     # Where the media worker reaches the web (the same host here; a private address in
     # production).
     env["ACCORD_INTERNAL_URL"] = env["ACCORD_BASE_URL"]
+
+
+def choose_tsa_port(env: dict[str, str]) -> None:
+    """The development timestamp authority's port, and the URL every process stamps with."""
+    if LAYOUT.running("dev-tsa"):
+        return
+    port = preferred_port(PREFERRED_TSA_PORT, int(env.get("STACK_TSA_PORT", "0")))
+    env["STACK_TSA_PORT"] = str(port)
+    env["ACCORD_TSA_URL"] = f"http://{LOOPBACK}:{port}/"
 
 
 def accord(args: list[str], env: Mapping[str, str]) -> str:
@@ -314,9 +328,12 @@ def up() -> None:
     bring_up_redis(env)
     bring_up_seaweedfs(env)
     choose_web_port(env)
+    choose_tsa_port(env)
     write_env(ENV_FILE, env, header=ENV_HEADER)
     accord(["migrate", "--noinput"], env)
     print(accord(["ensure-buckets"], env), end="")
+    # The development CA, TSA certificate and CRL under var/pki (once; demo mode).
+    print(accord(["dev-pki"], env), end="")
     bring_up_apps(env)
     demo = ""
     if has_command("seed_demo", env):

@@ -107,7 +107,11 @@ TEST_TOOLS = {
     "ffmpeg": "ffmpeg",
     "ffprobe": "ffmpeg",
     "fc-list": "fontconfig",
+    # Seals and timestamps (tests/trust, tests/packages): the text of PDFs, openssl ts as a
+    # court would run it, a software PKCS#11 token.
     "pdftotext": "poppler-utils",
+    "openssl": "openssl",
+    "softhsm2-util": "softhsm2",
 }
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 # WeasyPrint renders the documents with Pango (through cffi) and the Noto CJK fonts.
@@ -127,7 +131,7 @@ def ensure_test_tools() -> None:
     missing = {package for binary, package in TEST_TOOLS.items() if shutil.which(binary) is None}
     if shutil.which("dpkg-query") and not _installed(CJK_FONT_PACKAGE):
         missing.add(CJK_FONT_PACKAGE)
-    apt_install(missing, why="Chromium, CJK fonts and ffmpeg for the browser and recording tests")
+    apt_install(missing, why="Chromium, CJK fonts, ffmpeg, poppler, openssl, SoftHSM for the tests")
 
 
 def _installed(package: str) -> bool:

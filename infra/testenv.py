@@ -128,6 +128,9 @@ class TestServices:
             # The dev stack's env file (var/stack.env) must not leak into tests.
             "ACCORD_ENV_FILE": "",
             "ACCORD_VAR_DIR": str(self.base / "var"),
+            # The development PKI of this run (created on first use, by the tests or the
+            # development TSA the `dev_tsa_url` fixture starts).
+            "ACCORD_PKI_DIR": str(self.base / "var" / "pki"),
             "DATABASE_URL": database_url,
             "REDIS_URL": self.redis.url,
             "CELERY_BROKER_URL": self.redis.url,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import urllib.request
 import uuid
 from collections.abc import Iterator
 
@@ -21,6 +22,8 @@ from pytest_django import Settings
 
 from accord.core import heartbeats
 from accord.core.storage import all_buckets, ensure_buckets, s3_client
+from config.celery import app as celery_app
+from infra.procs import free_port, wait_until
 from infra.testprocs import StackProcesses
 
 
@@ -84,6 +87,61 @@ def stack_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackP
         yield processes
     finally:
         processes.stop_all()
+
+
+def _tsa_answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}healthz", timeout=2) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def dev_tsa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The development timestamp authority (`accord dev-tsa`, the process `make up` runs) of
+    this test session, on a free loopback port, using the run's development PKI
+    (ACCORD_PKI_DIR). Tests that seal or anchor ask for `tsa`, which points the settings at
+    it; processes they start need ``ACCORD_TSA_URL=<this url>`` passed to them."""
+    processes = StackProcesses(
+        work_dir=tmp_path_factory.mktemp("dev-tsa"), env={**os.environ, "ACCORD_DEMO": "1"}
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    process = processes.start("dev-tsa", STACK_TSA_PORT=str(port))
+    try:
+        try:
+            wait_until(
+                lambda: _tsa_answers(url),
+                timeout=90,
+                what="dev-tsa",
+                alive=lambda: process.poll() is None,
+            )
+        except (TimeoutError, RuntimeError) as exc:
+            pytest.fail(f"{exc}; its log:\n{processes.log_tail('dev-tsa')}")
+        yield url
+    finally:
+        processes.stop_all()
+
+
+@pytest.fixture
+def tsa(dev_tsa_url: str, settings: Settings) -> str:
+    """ACCORD_TSA_URL of this test: the session's development TSA."""
+    settings.ACCORD_TSA_URL = dev_tsa_url
+    return dev_tsa_url
+
+
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Tasks run at once in the test's process when queued (the broker is left out): for
+    tests of what a task queued after commit does, with ``django_capture_on_commit_callbacks
+    (execute=True)``."""
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = before
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accord.core",
     "accord.audit",
+    "accord.trust",
     "accord.accounts",
     "accord.orgs",
     "accord.inbox",
@@ -63,8 +64,10 @@ INSTALLED_APPS = [
     "accord.deadlines",
     "accord.mediators",
     "accord.conflicts",
+    "accord.outcomes",
     "accord.evaluation",
     "accord.documents",
+    "accord.smallclaims",
     "accord.rooms",
     "accord.recordings",
     "accord.replay",
@@ -103,6 +106,7 @@ TEMPLATES = [
                 "accord.orgs.context_processors.navigation",
                 "accord.workdays.context_processors.navigation",
                 "accord.inbox.context_processors.navigation",
+                "accord.outcomes.context_processors.navigation",
                 "accord.evaluation.context_processors.navigation",
             ],
         },
@@ -195,12 +199,38 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accord.deadlines.tasks.recompute_open_deadlines",
         "schedule": 24 * 3600.0,
     },
+    # Reminders before an agreement's obligations are due, the overdue flag to the mediator
+    # after (idempotent: each goes once).
+    "sweep-performance": {
+        "task": "accord.outcomes.tasks.sweep_performance",
+        "schedule": 3600.0,
+    },
+    # Timestamp (RFC 3161) the head of every chain that moved since its last anchor.
+    "anchor-chains": {
+        "task": "accord.trust.tasks.anchor_moved_chains",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # --- Time limits (accord.deadlines) -----------------------------------------
 # The court-entrusted mediation period (calendar days from the day the materials were signed
 # for) when the court sets none of its own for the case (最高人民法院: 委托调解 30 日).
 ACCORD_COURT_MEDIATION_DAYS = envint("ACCORD_COURT_MEDIATION_DAYS", 30)
+
+# --- Seals and timestamps (accord.trust, docs/operations.md) -------------
+# The development PKI (demo mode only): CA, TSA certificate, CRL, organization seals.
+ACCORD_PKI_DIR = envstr("ACCORD_PKI_DIR", str(VAR_DIR / "pki"))
+# JSON: organization id -> PKCS#12 file or PKCS#11 token of its seal (accord.trust.signer_config).
+ACCORD_SEAL_SIGNERS = envstr("ACCORD_SEAL_SIGNERS", "")
+# PEM file of the roots seals and timestamps are validated against (plus the dev CA in demo).
+ACCORD_TRUST_ROOTS = envstr("ACCORD_TRUST_ROOTS", "")
+# The RFC 3161 timestamp authority; empty: no seals and no chain anchors.
+ACCORD_TSA_URL = envstr("ACCORD_TSA_URL", "")
+ACCORD_TSA_USERNAME = envstr("ACCORD_TSA_USERNAME", "")
+ACCORD_TSA_PASSWORD = envstr("ACCORD_TSA_PASSWORD", "")
+ACCORD_TSA_TIMEOUT_SECONDS = envint("ACCORD_TSA_TIMEOUT_SECONDS", 10)
+# A chain anchor whose timestamp failed is tried again after this many seconds (doubling).
+ACCORD_ANCHOR_RETRY_SECONDS = envint("ACCORD_ANCHOR_RETRY_SECONDS", 60)
 
 # --- Object storage (S3 API through the minio SDK) ------------------------
 S3_ENDPOINT = envstr("S3_ENDPOINT", "127.0.0.1:8333")

@@ -23,6 +23,7 @@ TEMPLATES = {
     "hearing_rescheduled": "1000005",
     "hearing_cancelled": "1000006",
     "case_notice": "1000007",
+    "document_sign_code": "1000008",
 }
 PHONE = "13800138000"
 

@@ -34,6 +34,7 @@ TENCENT = {
         "hearing_rescheduled": "5",
         "hearing_cancelled": "6",
         "case_notice": "7",
+        "document_sign_code": "8",
     },
 }
 
@@ -168,10 +169,12 @@ def production_env() -> dict[str, str]:
             "S3_SECRET_KEY": secrets.token_urlsafe(30),
             "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(32),
             "ACCORD_SECURE_COOKIES": "1",
+            # Seals and chain anchors (accord.trust.checks warns without one; never contacted).
+            "ACCORD_TSA_URL": "https://tsa.example.org/",
             **{k: v for k, v in TENCENT.items() if isinstance(v, str)},
             "ACCORD_SMS_TENCENT_TEMPLATES": (
                 "signin_code=1,hearing_scheduled=2,hearing_link=3,hearing_invited=4,"
-                "hearing_rescheduled=5,hearing_cancelled=6,case_notice=7"
+                "hearing_rescheduled=5,hearing_cancelled=6,case_notice=7,document_sign_code=8"
             ),
         }
     )

@@ -194,3 +194,30 @@ def test_make_up_runs_every_process_and_command_in_demo_mode(tmp_path, monkeypat
     assert env["ACCORD_DEMO"] == "1"
     # bring_up_apps() and accord() start everything with process_env(env).
     assert stack.process_env(env)["ACCORD_DEMO"] == "1"
+
+
+def test_the_development_tsa_gets_a_port_and_every_process_its_url(monkeypatch, tmp_path):
+    monkeypatch.setattr(stack, "LAYOUT", stack.Layout(tmp_path, tmp_path, tmp_path))
+    env: dict[str, str] = {}
+
+    stack.choose_tsa_port(env)
+
+    port = env["STACK_TSA_PORT"]
+    assert env["ACCORD_TSA_URL"] == f"http://127.0.0.1:{port}/"
+    assert stack.app_argv("dev-tsa", env)[-3:] == ["dev_tsa", "--port", port]
+    # It starts before the processes that seal and anchor with it.
+    assert stack.APP_PROCESSES.index("dev-tsa") < stack.APP_PROCESSES.index("web")
+    again = dict(env)
+    stack.choose_tsa_port(again)
+    assert again["STACK_TSA_PORT"] == port  # kept while free
+
+
+def test_the_beat_schedule_names_only_registered_tasks():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "accord.trust.tasks.anchor_moved_chains" in names
+    assert names <= set(app.tasks)

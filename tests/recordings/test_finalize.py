@@ -20,6 +20,7 @@ from accord.audit.verify import verify_all
 from accord.recordings.models import RecordingFile, RecordingManifest
 from accord.recordings.services import recordings_expire, segment_register, session_finalize
 from accord.rooms.models import SessionStatus
+from accord.trust.models import ChainAnchor
 from media_contract.registration import parse_segment
 from tests.recordings.conftest import participant, segment_meta, upload, webm_segment
 
@@ -349,3 +350,17 @@ def test_a_participant_with_caucus_segments_also_gets_plenary_only_files(
     report = verify_all(chain(hearing))
     assert report.ok, report.failures
     assert report.objects_checked >= len(segments) + len(files) + 1
+
+
+def test_a_finalized_recording_anchors_the_case_chain_in_time(
+    hearing, recorded, tsa, eager_celery, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        manifest = session_finalize(session=hearing)
+    assert manifest is not None
+
+    case_chain = chain(hearing)
+    anchor = ChainAnchor.objects.get(chain=case_chain)
+    assert anchor.reason == "recording.finalized"
+    assert (anchor.seq, anchor.head_hash) == (case_chain.head_seq, case_chain.head_hash)
+    assert verify_all(case_chain).ok

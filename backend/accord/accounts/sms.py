@@ -59,6 +59,8 @@ TEMPLATE_PARAMS: dict[str, tuple[str, ...]] = {
     "hearing_cancelled": ("case_no", "when"),
     # 案件{1}有新的进展或待办事项，请登录平台查看。
     "case_notice": ("case_no",),
+    # 您在案件{1}的调解文书签署验证码为{2}，{3}分钟内有效，请勿泄露。
+    "document_sign_code": ("case_no", "code", "minutes"),
 }
 
 

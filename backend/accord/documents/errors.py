@@ -24,3 +24,26 @@ class DocumentSealed(ConflictError):
 class DocumentStorageUnavailable(ServiceError):
     code = "storage_unavailable"
     http_status = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class VersionSuperseded(ConflictError):
+    """The version shown to the signer is no longer the current one (or its hash differs)."""
+
+    code = "version_superseded"
+
+
+class AlreadySigned(ConflictError):
+    code = "already_signed"
+
+
+class CodeInvalid(ServiceError):
+    code = "code_invalid"
+
+
+class NotASigner(ServiceError):
+    code = "not_a_signer"
+    http_status = status.HTTP_403_FORBIDDEN
+
+
+class NotForSigning(ConflictError):
+    code = "not_for_signing"

@@ -97,3 +97,51 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
+
+
+class SignerSide(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    INSTITUTION = "institution", _("Financial institution")
+    MEDIATOR = "mediator", _("Mediator")
+
+
+class Signature(models.Model):
+    """One side's signature on one exact version (its SHA-256 as shown to the signer)."""
+
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=16, choices=SignerSide.choices)
+    signed_sha256 = models.CharField(max_length=64)
+    image_bucket = models.CharField(max_length=63, blank=True)
+    image_key = models.CharField(max_length=400, blank=True)
+    image_sha256 = models.CharField(max_length=64, blank=True)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["version", "signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "side"], name="signature_version_side")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} signed by {self.side}"
+
+
+class SignCode(models.Model):
+    """A one-time code sent to a signer's phone to confirm one signature (stored keyed-hashed)."""
+
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"sign code {self.pk} for {self.version_id}"

@@ -9,7 +9,16 @@ Layout::
     recordings/<session>/<participant>.webm          finalized per-participant recordings
     recordings/<session>/<participant>-screen.webm   a participant's screen share, if any
     recordings/<session>/manifest.json               the recording manifest of the finalize
+    anchors/<seq>.tsr                  RFC 3161 timestamp tokens (DER TimeStampToken) over the
+                                       chain's head hash at <seq>, made by the TSA
+    anchors/index.json                 seq, head hash, time and file of every token
+    certificates/ca.pem                the trust roots (the TSA's and the seals' CA)
+    certificates/tsa.pem               the certificates the tokens carry (the TSA's first)
+    certificates/org-<id>.pem          the seal certificate chain of the case's organization
     verify.py                          the standalone verifier (standard library only)
+
+Anchors and certificates are present when the chain has anchors up to the exported head, or
+the organization has a seal certificate (``accord.trust``).
 
 Exporting order (see :func:`export_case`): the ``case.exported`` event is
 committed first, then the package is built from the chain up to and including
@@ -52,6 +61,9 @@ from accord.packages import services
 from accord.recordings.models import RecordingFile, RecordingManifest
 from accord.recordings.selectors import PendingFinalize, pending_finalizes
 from accord.rooms.models import HearingSession, SessionParticipant
+from accord.trust.models import ChainAnchor
+from accord.trust.pki import certificate_chain_pem, pem_blocks, trust_roots_pem
+from accord.trust.tsa import token_certificates_pem
 
 PACKAGE_FORMAT = "accord-evidence-package"
 PACKAGE_VERSION = 1
@@ -314,6 +326,50 @@ def _recordings(case: Case) -> tuple[list[_StoredFile], list[dict[str, Any]]]:
     return files, gone
 
 
+def _anchors(case: Case, upto_seq: int) -> tuple[bytes | None, list[tuple[str, bytes]]]:
+    """The chain's anchors up to the exported head: the index and one token file each."""
+    anchors = list(
+        ChainAnchor.objects.filter(chain_id=case.chain_id, seq__lte=upto_seq).order_by("seq")
+    )
+    if not anchors:
+        return None, []
+    files = [(f"anchors/{anchor.seq}.tsr", bytes(anchor.token)) for anchor in anchors]
+    index = {
+        "format": "accord-chain-anchors/1",
+        "token": "DER TimeStampToken (RFC 3161); its message imprint is the SHA-256 head hash",
+        "anchors": [
+            {
+                "seq": anchor.seq,
+                "head_hash": anchor.head_hash,
+                "gen_time": format_time(anchor.gen_time),
+                "reason": anchor.reason,
+                "file": path,
+            }
+            for anchor, (path, _token) in zip(anchors, files, strict=True)
+        ],
+    }
+    return (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode(), files
+
+
+def _certificates(case: Case, anchor_files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """What validating the tokens and the organization's seals needs besides the files."""
+    files: list[tuple[str, bytes]] = []
+    org_chain = certificate_chain_pem(case.organization_id) if case.organization_id else b""
+    if not anchor_files and not org_chain:
+        return files
+    roots = trust_roots_pem()
+    if roots:
+        files.append(("certificates/ca.pem", roots))
+    if anchor_files:
+        blocks: dict[bytes, None] = {}
+        for _path, token in anchor_files:
+            blocks.update(dict.fromkeys(pem_blocks(token_certificates_pem(token))))
+        files.append(("certificates/tsa.pem", b"".join(blocks)))
+    if org_chain:
+        files.append((f"certificates/org-{case.organization_id}.pem", org_chain))
+    return files
+
+
 def build_package(
     *,
     case: Case,
@@ -358,6 +414,13 @@ def build_package(
                     **stored.info,
                 }
             )
+        anchors_index, anchor_files = _anchors(case, upto_seq)
+        extra = [*anchor_files, *_certificates(case, anchor_files)]
+        if anchors_index is not None:
+            extra.append(("anchors/index.json", anchors_index))
+        for path, data in extra:
+            written = _write_chunks(archive, path, iter([data]), created_at, compress=False)
+            listed.append({"path": path, "size": written.size, "sha256": written.sha256})
         verifier = VERIFIER.read_bytes()
         manifest = {
             "format": PACKAGE_FORMAT,
@@ -377,6 +440,8 @@ def build_package(
             "documents": sections["documents"],
             "recordings": sections["recordings"],
             "recordings_deleted": gone,
+            "anchors": None if anchors_index is None else {"index": "anchors/index.json"},
+            "certificates": sorted(path for path, _ in extra if path.startswith("certificates/")),
             "files": sorted(listed, key=lambda entry: entry["path"]),
             "verifier": {"path": "verify.py", "sha256": hashlib.sha256(verifier).hexdigest()},
         }

@@ -14,6 +14,8 @@ from accord.cases.models import Case
 from accord.cases.selectors import case_role_of
 from accord.orgs.models import Role
 from accord.replay.access import is_case_auditor
+from accord.trust.anchors import anchor_chain_after_commit
+from accord.trust.models import AnchorReason
 
 
 def _actor(case: Case, user: User) -> Actor:
@@ -34,12 +36,15 @@ def case_exported(*, case: Case, user: User | None, via: str) -> TraceEvent:
     actor = Actor.system("export-case") if user is None else _actor(case, user)
     with transaction.atomic():
         locked = _locked_case(case)
-        return trace_append(
+        event = trace_append(
             chain=locked.chain,
             action="case.exported",
             actor=actor,
             payload={"via": via, "format": "accord-evidence-package/1"},
         )
+        # Stamp the head in time (after commit; the package carries the earlier anchors).
+        anchor_chain_after_commit(locked.chain, reason=AnchorReason.CASE_EXPORTED)
+        return event
 
 
 def case_package_sealed(

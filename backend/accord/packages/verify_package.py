@@ -28,9 +28,25 @@ exit status is 0.
    recording segments and finalized recordings) and that the manifest lists
    has the hash the trace recorded (the latest event naming it counts).
 
+4. Every timestamp token in ``anchors/`` (listed in ``anchors/index.json``) is
+   an RFC 3161 ``TimeStampToken`` whose message imprint is the SHA-256 hash of
+   the event at the sequence number it is filed under: the hash this package's
+   own trace gives that event. A timestamp authority signed that hash at the
+   token's time, so a trace rewritten before a stamped point (even with every
+   hash recomputed) fails here. The token is read with a small DER reader of
+   the standard library; its *signature* is not checked here (that needs
+   cryptography the standard library does not have): for each token the
+   ``openssl ts -verify`` command that checks it against the authority's
+   certificates in ``certificates/`` is printed. Run them inside the unpacked
+   package.
+
 The SHA-256 of ``manifest.json`` is printed too: the platform records it on
 the case's trace when it seals an export (``case.package_sealed``), so the
 platform can confirm that this package is the one it produced.
+
+Sealed PDF documents carry their organization's PAdES signature; this script
+checks their SHA-256 like every file, and a standard PDF validator checks the
+seal itself against ``certificates/ca.pem`` (see the README for courts).
 """
 
 from __future__ import annotations
@@ -275,6 +291,157 @@ def check_traced_objects(events: list[dict[str, Any]], manifest: dict[str, Any])
     return checked
 
 
+# --- A minimal DER reader, enough for RFC 3161 tokens -------------------------
+
+OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+OID_TST_INFO = "1.2.840.113549.1.9.16.1.4"
+OID_SHA256 = "2.16.840.1.101.3.4.2.1"
+TAG_INTEGER, TAG_OCTET_STRING, TAG_OID, TAG_SEQUENCE, TAG_SET = 0x02, 0x04, 0x06, 0x30, 0x31
+TAG_GENERALIZED_TIME = 0x18
+TAG_CONTEXT_0 = 0xA0  # [0] EXPLICIT, constructed
+
+
+class Der:
+    """One TLV: its tag byte and the slice of ``data`` holding its contents."""
+
+    def __init__(self, data: bytes, tag: int, start: int, end: int) -> None:
+        self.data, self.tag, self.start, self.end = data, tag, start, end
+
+    @property
+    def content(self) -> bytes:
+        return self.data[self.start : self.end]
+
+    def children(self) -> list[Der]:
+        found = []
+        position = self.start
+        while position < self.end:
+            child = read_der(self.data, position, self.end)
+            found.append(child)
+            position = child.end
+        return found
+
+    def expect(self, tag: int, what: str) -> Der:
+        if self.tag != tag:
+            raise ValueError(f"{what}: tag 0x{self.tag:02x}, expected 0x{tag:02x}")
+        return self
+
+
+def read_der(data: bytes, position: int = 0, limit: int | None = None) -> Der:
+    limit = len(data) if limit is None else limit
+    if position + 2 > limit:
+        raise ValueError("truncated")
+    tag = data[position]
+    if tag & 0x1F == 0x1F:
+        raise ValueError("high tag numbers do not occur in a timestamp token")
+    first = data[position + 1]
+    position += 2
+    if first < 0x80:
+        length = first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or position + count > limit:
+            raise ValueError("not a definite DER length")
+        length = int.from_bytes(data[position : position + count], "big")
+        position += count
+    if position + length > limit:
+        raise ValueError("truncated")
+    return Der(data, tag, position, position + length)
+
+
+def oid_text(node: Der) -> str:
+    raw = node.expect(TAG_OID, "object identifier").content
+    if not raw:
+        raise ValueError("empty object identifier")
+    numbers: list[int] = []
+    value = 0
+    for byte in raw:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            numbers.append(value)
+            value = 0
+    first = numbers[0]
+    head = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
+    return ".".join(str(n) for n in [*head, *numbers[1:]])
+
+
+def read_tst_info(token: bytes) -> tuple[str, bytes, str]:
+    """(hash algorithm OID, hashed message, genTime) of a DER ``TimeStampToken``."""
+    content_info = read_der(token).expect(TAG_SEQUENCE, "ContentInfo").children()
+    if len(content_info) != 2 or oid_text(content_info[0]) != OID_SIGNED_DATA:
+        raise ValueError("not a CMS SignedData")
+    [signed_data] = content_info[1].expect(TAG_CONTEXT_0, "content").children()
+    fields = signed_data.expect(TAG_SEQUENCE, "SignedData").children()
+    encap = fields[2].expect(TAG_SEQUENCE, "EncapsulatedContentInfo").children()
+    if len(encap) != 2 or oid_text(encap[0]) != OID_TST_INFO:
+        raise ValueError("the SignedData does not hold a TSTInfo")
+    [octets] = encap[1].expect(TAG_CONTEXT_0, "eContent").children()
+    octets.expect(TAG_OCTET_STRING, "eContent")
+    tst_info = read_der(octets.content).expect(TAG_SEQUENCE, "TSTInfo").children()
+    imprint = tst_info[2].expect(TAG_SEQUENCE, "MessageImprint").children()
+    algorithm = oid_text(imprint[0].expect(TAG_SEQUENCE, "AlgorithmIdentifier").children()[0])
+    hashed = imprint[1].expect(TAG_OCTET_STRING, "hashedMessage").content
+    gen_time = tst_info[4].expect(TAG_GENERALIZED_TIME, "genTime").content.decode("ascii")
+    return algorithm, hashed, gen_time
+
+
+def check_anchors(
+    package: Package, manifest: dict[str, Any], events: list[dict[str, Any]], listed: set[str]
+) -> list[tuple[int, str, str, str]]:
+    """Each token stamps the package's hash of the event at its seq.
+
+    Returns (seq, hash, genTime, file) per token."""
+    anchors = manifest.get("anchors")
+    if not anchors:
+        return []
+    index_name = anchors.get("index") if isinstance(anchors, dict) else None
+    if not isinstance(index_name, str) or index_name not in listed:
+        raise Broken("manifest.json: 'anchors' names no listed index file")
+    try:
+        index = json.loads(package.read(index_name).decode("utf-8"))
+        entries = index["anchors"]
+        if not isinstance(entries, list):
+            raise TypeError("not a list")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise Broken(f"{index_name}: not a valid anchor index ({exc})") from None
+    checked = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise Broken(f"{index_name}: malformed entry {entry!r}")
+        seq, file_name = entry.get("seq"), entry.get("file")
+        where = f"{index_name}: anchor at seq {seq}"
+        if not isinstance(seq, int) or not 1 <= seq <= len(events):
+            raise Broken(f"{where}: the package's trace has no event {seq}")
+        if not isinstance(file_name, str) or file_name not in listed:
+            raise Broken(f"{where}: its token file {file_name!r} is not listed in the manifest")
+        event_hash = events[seq - 1]["hash"]
+        try:
+            algorithm, hashed, gen_time = read_tst_info(package.read(file_name))
+        except (ValueError, IndexError) as exc:
+            raise Broken(f"{file_name}: not an RFC 3161 timestamp token ({exc})") from None
+        if algorithm != OID_SHA256:
+            raise Broken(f"{file_name}: stamps a digest of algorithm {algorithm}, not SHA-256")
+        if hashed.hex() != event_hash:
+            raise Broken(
+                f"{file_name}: the timestamp of {gen_time} stamps {hashed.hex()}, but event "
+                f"seq {seq} of trace.jsonl has hash {event_hash}: the trace up to seq {seq} "
+                "is not the one the timestamp authority saw"
+            )
+        if entry.get("head_hash") != event_hash:
+            raise Broken(
+                f"{where}: the index states head {entry.get('head_hash')}, event seq {seq} "
+                f"has hash {event_hash}"
+            )
+        checked.append((seq, event_hash, gen_time, file_name))
+    return checked
+
+
+def openssl_command(seq: int, event_hash: str, file_name: str) -> str:
+    return (
+        f"openssl ts -verify -token_in -in {file_name} -digest {event_hash} "
+        "-CAfile certificates/ca.pem -untrusted certificates/tsa.pem"
+    )
+
+
 def verify(location: str) -> str:
     package = Package(location)
     manifest, manifest_sha256 = read_manifest(package)
@@ -284,18 +451,28 @@ def verify(location: str) -> str:
     events = check_trace(package, chain)
     listed = check_files(package, manifest["files"])
     traced = check_traced_objects(events, manifest)
+    anchors = check_anchors(package, manifest, events, set(listed))
     case = manifest.get("case") or {}
     case_no = case.get("case_no") if isinstance(case, dict) else None
-    return "\n".join(
-        [
-            f"OK: evidence package of case {case_no}",
-            f"  trace: {len(events)} events intact, chain {chain.get('key')}",
-            f"  head: seq {chain.get('head_seq')} hash {chain.get('head_hash')}",
-            f"  files: {len(listed)} listed, all present with their SHA-256 and size",
-            f"  objects named by the trace and matched to the manifest: {traced}",
-            f"  manifest.json SHA-256: {manifest_sha256}",
+    lines = [
+        f"OK: evidence package of case {case_no}",
+        f"  trace: {len(events)} events intact, chain {chain.get('key')}",
+        f"  head: seq {chain.get('head_seq')} hash {chain.get('head_hash')}",
+        f"  files: {len(listed)} listed, all present with their SHA-256 and size",
+        f"  objects named by the trace and matched to the manifest: {traced}",
+    ]
+    if anchors:
+        last_seq, _hash, last_time, _file = anchors[-1]
+        lines += [
+            f"  timestamps: {len(anchors)} tokens stamp the trace's hash at their seq "
+            f"(latest: seq {last_seq} at {last_time})",
+            "  check each authority's signature with OpenSSL, inside the unpacked package:",
+            *(f"    {openssl_command(seq, h, name)}" for seq, h, _t, name in anchors),
         ]
-    )
+    else:
+        lines.append("  timestamps: none in this package")
+    lines.append(f"  manifest.json SHA-256: {manifest_sha256}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:

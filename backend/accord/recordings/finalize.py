@@ -53,6 +53,8 @@ from accord.recordings.queue import queue_finalize
 from accord.recordings.selectors import latest_manifest, session_interruptions, session_segments
 from accord.recordings.timeline import Interval, Span, file_time, spans_of
 from accord.rooms.models import PLENARY, HearingSession
+from accord.trust.anchors import anchor_chain_after_commit
+from accord.trust.models import AnchorReason
 
 logger = logging.getLogger(__name__)
 
@@ -404,6 +406,8 @@ def _store(
                 ],
             },
         )
+        # The finalized recording's hashes are on the chain: stamp its head in time.
+        anchor_chain_after_commit(locked.case.chain, reason=AnchorReason.RECORDING_FINALIZED)
         # A segment registered while this ran: it is not in this version, so go again. (The
         # registration locks the session row too: it either sees this manifest or is seen.)
         included = {s.pk for s in segments}

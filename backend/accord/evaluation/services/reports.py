@@ -109,8 +109,8 @@ def evaluation_report_draft(
     Refuses, writing nothing: ``report_incomplete`` (400: ``questions``, ``findings`` or
     ``opinion`` missing; ``fields`` names them), ``invalid``, ``document_invalid`` (400, from
     documents), ``permission_denied`` (403), ``illegal_state`` (409: not under way)."""
-    fields = _fields(evaluation, user, report, language)
     _writer(evaluation, user)
+    fields = _fields(evaluation, user, report, language)
     version = document_draft(
         case=evaluation.case,
         kind=DocumentKind.EVALUATION_REPORT,
