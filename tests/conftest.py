@@ -22,7 +22,6 @@ from pytest_django import Settings
 
 from accord.core import heartbeats
 from accord.core.storage import all_buckets, ensure_buckets, s3_client
-from config.celery import app as celery_app
 from infra.procs import free_port, wait_until
 from infra.testprocs import StackProcesses
 
@@ -132,16 +131,13 @@ def tsa(dev_tsa_url: str, settings: Settings) -> str:
 
 
 @pytest.fixture
-def eager_celery() -> Iterator[None]:
+def eager_celery(settings: Settings) -> Iterator[None]:
     """Tasks run at once in the test's process when queued (the broker is left out): for
     tests of what a task queued after commit does, with ``django_capture_on_commit_callbacks
-    (execute=True)``."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = before
+    (execute=True)``. Through the settings Celery reads on every use: writing
+    ``celery_app.conf`` instead would shadow the setting for every later test."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
 
 
 @pytest.fixture

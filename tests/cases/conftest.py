@@ -249,3 +249,14 @@ def snapshot(object_prefix: str = "cases/") -> Snapshot:
         evidence=Material.objects.count(),
         objects=list_objects(object_prefix),
     )
+
+
+def issue_failure_notice(case: Case, user: User) -> None:
+    """The failure notice the outcomes app requires before a failed or terminated case is
+    closed (R14): for tests of the whole procedure that close such a case."""
+    from accord.outcomes.services import failure_notice_issue
+
+    ensure_buckets([settings.S3_BUCKET_DOCUMENTS])
+    failure_notice_issue(
+        case=case, user=user, advice="建议双方通过诉讼解决争议。", routes=["litigation"]
+    )

@@ -17,6 +17,7 @@ from accord.mediators import records
 from accord.mediators.feedback import feedback_submit
 from accord.mediators.figures import case_figures, default_period
 from accord.orgs.models import MediationRules
+from tests.cases.conftest import issue_failure_notice
 from tests.mediators.conftest import nothing_written, org_events
 
 TODAY = dt.date.today()
@@ -79,6 +80,7 @@ def test_the_figures_come_from_the_cases_and_the_feedback(
     case_services.case_assign_mediator(case=late, user=ada, mediator=mia)
     case_services.case_start_mediation(case=late, user=mia)
     case_services.case_record_outcome(case=late, user=mia, outcome=CaseState.FAILED)
+    issue_failure_notice(late, mia)
     case_services.case_close(case=late, user=mia)
     # …one accepted and decided today, and one still in mediation.
     quick = case_services.case_apply(applicant=alice, application=application())
