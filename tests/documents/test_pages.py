@@ -244,6 +244,9 @@ def test_send_to_signing_refusal_is_on_the_fields(client, mediating, mia):
     assert response["Location"] == sign_url(current)
     current.refresh_from_db()
     assert current.status == VersionStatus.SIGNING
+    page = client.get(draft_url(mediating)).content.decode()
+    assert 'data-testid="withdraws-signing"' in page
+    assert 'data-testid="send-to-signing"' not in page
 
 
 def test_signers_reach_the_signing_page_from_the_case_page(client, signing, alice, ben, mia, ada):
