@@ -205,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accord.outcomes.tasks.sweep_performance",
         "schedule": 3600.0,
     },
+    # Seal again a fully signed version whose seal task was lost or gave up (accord.documents).
+    "seal-pending": {
+        "task": "accord.documents.tasks.seal_pending",
+        "schedule": 15 * 60.0,
+    },
     # Timestamp (RFC 3161) the head of every chain that moved since its last anchor.
     "anchor-chains": {
         "task": "accord.trust.tasks.anchor_moved_chains",

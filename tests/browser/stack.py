@@ -156,6 +156,7 @@ def browser_stack(
     stack's environment)."""
     tag = secrets.token_hex(4)
     port = free_port()
+    tsa_port = free_port()
     base_env = {
         k: v
         for k, v in os.environ.items()
@@ -198,6 +199,10 @@ def browser_stack(
             # Every SMS (join links, sign-in codes) is kept where the test can read it.
             "ACCORD_SMS_BACKEND": "accord.accounts.sms.FileOutboxSmsBackend",
             "ACCORD_SMS_OUTBOX_FILE": str(work_dir / "sms-outbox.jsonl"),
+            # Seals and chain anchors: the stack's own development PKI and timestamp authority.
+            "ACCORD_PKI_DIR": str(work_dir / "pki"),
+            "STACK_TSA_PORT": str(tsa_port),
+            "ACCORD_TSA_URL": f"http://127.0.0.1:{tsa_port}/",
         }
         processes = BrowserProcesses(work_dir=work_dir, env=env)
         stack = BrowserStack(
@@ -212,9 +217,12 @@ def browser_stack(
         stack.accord("migrate", "--noinput", timeout=300)
         stack.accord("ensure-buckets")
         stack.accord("seed-demo", timeout=300)
+        stack.accord("dev-pki")
+        processes.start("dev-tsa")
         for i in range(workers):
             stack.start_worker(f"mw-{tag}-{i}")
         processes.start("web")
         processes.start("celery-worker")
         wait_http(f"{stack.base_url}/healthz", 60, lambda: stack.log("web"))
+        wait_http(env["ACCORD_TSA_URL"], 60, lambda: stack.log("dev-tsa"))
         yield stack

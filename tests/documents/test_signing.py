@@ -4,6 +4,7 @@ refusal (twice, a changed version, a wrong code, a non-signer) with nothing writ
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from accord.accounts import sms
 from accord.audit.models import TraceEvent
@@ -92,3 +93,27 @@ def test_a_changed_version_is_refused(signing, case, alice, mia, outbox):
         document_sign(version=newer, user=alice, code=_code(outbox), shown_sha256=signing.sha256)
     assert other_hash.value.code == "version_superseded"
     assert Signature.objects.count() == 0
+
+
+def test_a_signed_version_whose_seal_was_lost_is_sealed_by_the_sweep(
+    signing, case, alice, ben, mia, outbox, settings, eager_celery, dev_tsa_url
+):
+    from datetime import timedelta
+
+    from accord.documents.tasks import STALE_SECONDS, seal_pending_task
+
+    # The TSA was down when the last side signed: the seal task gave up (not queued here).
+    settings.ACCORD_TSA_URL = ""
+    for user in (alice, ben, mia):
+        _sign(signing, user, outbox)
+    signing.refresh_from_db()
+    assert signing.status == VersionStatus.SIGNING
+    assert seal_pending_task() == []  # too recent: its own task may still be retrying
+    Signature.objects.filter(version=signing).update(
+        signed_at=timezone.now() - timedelta(seconds=STALE_SECONDS + 60)
+    )
+    settings.ACCORD_TSA_URL = dev_tsa_url
+    assert seal_pending_task() == [signing.pk]
+    signing.refresh_from_db()
+    assert signing.status == VersionStatus.SEALED
+    assert seal_pending_task() == []

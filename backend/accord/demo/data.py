@@ -80,17 +80,19 @@ class StaffSpec:
     display_name: str
     org: str | None
     role: str
+    # Staff confirm signatures on documents with a code texted here (not a sign-in route).
+    phone: str | None = None
 
 
 STAFF = [
     StaffSpec("fmc-admin", "周主任", "FMC", Role.ORG_ADMIN),
-    StaffSpec("mediator-li", "李调解员", "FMC", Role.MEDIATOR),
-    StaffSpec("mediator-wang", "王调解员", "FMC", Role.MEDIATOR),
+    StaffSpec("mediator-li", "李调解员", "FMC", Role.MEDIATOR, "13900000101"),
+    StaffSpec("mediator-wang", "王调解员", "FMC", Role.MEDIATOR, "13900000102"),
     StaffSpec("expert-zhao", "赵专家", "FMC", Role.EXPERT),
     StaffSpec("fmc-auditor", "钱督查", "FMC", Role.AUDITOR),
     StaffSpec("pmc-admin", "孙主任", "PMC", Role.ORG_ADMIN),
     StaffSpec("mediator-chen", "陈调解员", "PMC", Role.MEDIATOR),
-    StaffSpec("bank-staff", "吴经理", "EXBANK", Role.INSTITUTION_STAFF),
+    StaffSpec("bank-staff", "吴经理", "EXBANK", Role.INSTITUTION_STAFF, "13900000103"),
     StaffSpec("life-staff", "郑经理", "EXLIFE", Role.INSTITUTION_STAFF),
     StaffSpec("sec-staff", "冯经理", "EXSEC", Role.INSTITUTION_STAFF),
     StaffSpec("court-clerk", "蒋书记员", "EXCOURT", Role.COURT_CLERK),
@@ -98,6 +100,11 @@ STAFF = [
     StaffSpec("notary", "韩公证员", "EXNOTARY", Role.NOTARY),
     StaffSpec("sysadmin", "系统管理员", None, Role.SYSADMIN),
 ]
+
+# The small-claim memorandum of FMC with EXBANK (accord.smallclaims): claims up to this amount
+# of these businesses get the fast track.
+SMALL_CLAIM_THRESHOLD = Decimal("50000.00")
+SMALL_CLAIM_BUSINESS = (BusinessType.DEPOSIT, BusinessType.LOAN, BusinessType.BANK_CARD)
 
 APPLICANTS = [
     ("13800000001", "张三"),

@@ -6,6 +6,10 @@ Layout::
                                        every file with its SHA-256 and size, the chain head
     trace.jsonl                        the case's chain, one event per line (canonical JSON)
     documents/<nnn>-<name>             the case's evidence files, as stored
+    signed/<kind>-<lang>-<doc>-v<n>.pdf        each version of a document the platform drew
+                                               up (agreement, notice, report, ...), as drafted
+    signed/<kind>-<lang>-<doc>-v<n>-sealed.pdf its copy signed by the parties and sealed by
+                                               the organization (PAdES B-T/B-LTA)
     recordings/<session>/<participant>.webm          finalized per-participant recordings
     recordings/<session>/<participant>-screen.webm   a participant's screen share, if any
     recordings/<session>/manifest.json               the recording manifest of the finalize
@@ -57,6 +61,7 @@ from accord.audit.canonical import canonical_json, format_time
 from accord.audit.models import TraceEvent
 from accord.cases.models import Case, Material
 from accord.core.storage import s3_client
+from accord.documents.models import DocumentVersion
 from accord.packages import services
 from accord.recordings.models import RecordingFile, RecordingManifest
 from accord.recordings.selectors import PendingFinalize, pending_finalizes
@@ -260,6 +265,61 @@ def _documents(case: Case) -> list[_StoredFile]:
     return files
 
 
+def _platform_documents(case: Case) -> list[_StoredFile]:
+    """Every version of every document the platform drew up for the case (agreements,
+    notices, reports, ...) and, for a sealed version, its sealed copy: the PDF a court
+    validates (its PAdES seal against ``certificates/``)."""
+    sealed_sizes = {
+        str(event.payload.get("version")): int(event.payload.get("size") or 0)
+        for event in TraceEvent.objects.filter(chain_id=case.chain_id, action="document.sealed")
+    }
+    files = []
+    versions = (
+        DocumentVersion.objects.filter(document__case=case)
+        .select_related("document")
+        .order_by("document_id", "number")
+    )
+    for version in versions:
+        document = version.document
+        stem = (
+            f"signed/{document.kind}-{document.language}-{str(document.uuid)[:8]}-v{version.number}"
+        )
+        info = {
+            "document": str(document.uuid),
+            "kind": document.kind,
+            "language": document.language,
+            "version": str(version.uuid),
+            "number": version.number,
+            "status": version.status,
+        }
+        files.append(
+            _StoredFile(
+                path=f"{stem}.pdf",
+                bucket=version.bucket,
+                key=version.storage_key,
+                size=version.size,
+                sha256=version.sha256,
+                compress=False,
+                section="documents",
+                info={**info, "copy": "drafted"},
+            )
+        )
+        if version.sealed_key:
+            files.append(
+                _StoredFile(
+                    path=f"{stem}-sealed.pdf",
+                    bucket=version.bucket,
+                    key=version.sealed_key,
+                    size=sealed_sizes.get(str(version.uuid), 0),
+                    sha256=version.sealed_sha256,
+                    compress=False,
+                    section="documents",
+                    info={**info, "copy": "sealed"},
+                )
+            )
+    return files
+
+
 def _recordings(case: Case) -> tuple[list[_StoredFile], list[dict[str, Any]]]:
     """The latest finalize of every session: per-participant files and the recording manifest.
     Files deleted by retention are described (with their recorded hash) but not included."""
@@ -393,7 +453,7 @@ def build_package(
         if not head or head[0].seq != upto_seq:
             raise PackageError(f"the chain of {case.case_no} does not reach seq {upto_seq}")
         recordings, gone = _recordings(case)
-        for stored in [*_documents(case), *recordings]:
+        for stored in [*_documents(case), *_platform_documents(case), *recordings]:
             written = _write_chunks(
                 archive,
                 stored.path,

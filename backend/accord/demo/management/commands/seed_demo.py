@@ -21,6 +21,7 @@ from accord.demo import data
 from accord.mediators.services import ProfileData, mediator_profile_save, qualification_add
 from accord.orgs.models import ComplaintChannel, Membership, Organization, OrgKind, Role
 from accord.orgs.services import complaint_channel_create, membership_grant, organization_create
+from accord.smallclaims.services.memoranda import MemorandumInput, memorandum_create
 
 SEED = Actor.system("seed-demo")
 # A tiny valid PDF, so the demo has one evidence file that verify-case re-hashes.
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 self._roster(staff)
                 applicants = self._applicants()
                 self._consultations(orgs, applicants)
+                self._memorandum(orgs, staff)
                 first = self._cases(orgs, staff, applicants)
             # Uploads stay outside transactions (no DB locks held during I/O).
             cases.material_upload(
@@ -100,6 +102,7 @@ class Command(BaseCommand):
                 username=spec.username,
                 password=data.DEMO_PASSWORD,
                 display_name=spec.display_name,
+                phone=spec.phone,
                 actor=SEED,
             )
             membership_grant(
@@ -114,6 +117,23 @@ class Command(BaseCommand):
         # The system administrator configures through Django admin.
         User.objects.filter(pk=sysadmin.pk).update(is_staff=True, is_superuser=True)
         return staff
+
+    def _memorandum(self, orgs: dict[str, Organization], staff: dict[str, User]) -> None:
+        """The small-claim memorandum of the center with the demo bank (R8)."""
+        today = timezone.localdate()
+        memorandum_create(
+            organization=orgs["FMC"],
+            institution=orgs["EXBANK"],
+            data=MemorandumInput(
+                threshold=data.SMALL_CLAIM_THRESHOLD,
+                business_types=list(data.SMALL_CLAIM_BUSINESS),
+                valid_from=today - timedelta(days=365),
+                valid_to=today + timedelta(days=365),
+                signed_on=today - timedelta(days=366),
+                reference="FMC-EXBANK-小额-01",
+            ),
+            by=staff["fmc-admin"],
+        )
 
     def _roster(self, staff: dict[str, User]) -> None:
         """Roster profiles of the demo mediators (the public roster at /mediators/)."""
