@@ -1,4 +1,4 @@
-# ruff: noqa: F401  (pytest fixtures are imported, then used as parameters)
+# ruff: noqa: F401, F811  (pytest fixtures are imported, then used as parameters)
 """Document tests reuse the case tests' cast (alice applies against BANK, ada administers FMC,
 mia is its mediator, ben is BANK's staff) and add an agreement's fields and pdftotext."""
 
@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 
+from accord.accounts import sms
+from accord.cases.states import CaseState
+from accord.documents.models import DocumentKind
+from accord.documents.services import document_draft, document_send_to_signing
 from tests.cases.conftest import (
     _english,
     ada,
@@ -68,3 +72,24 @@ def pdf_metadata(pdf: bytes) -> str:
     assert binary, "pdfinfo (poppler-utils) is installed by the test harness"
     done = subprocess.run([binary, "-meta", "-"], input=pdf, capture_output=True, check=True)
     return done.stdout.decode("utf-8")
+
+
+@pytest.fixture
+def outbox(settings: Any) -> list[sms.SmsMessage]:
+    settings.ACCORD_SMS_BACKEND = "accord.accounts.sms.OutboxSmsBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
+@pytest.fixture
+def signing(case, drive, mia, ben):
+    # Staff accounts need a mobile number to receive the signing code.
+    for user, phone in ((mia, "13900000011"), (ben, "13900000012")):
+        user.phone = phone
+        user.save(update_fields=["phone"])
+    drive(case, CaseState.MEDIATING)
+    case.refresh_from_db()
+    version = document_draft(
+        case=case, kind=DocumentKind.AGREEMENT, fields=agreement_fields(), by=mia
+    )
+    return document_send_to_signing(version=version, by=mia)

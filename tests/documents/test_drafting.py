@@ -9,12 +9,20 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from minio.error import S3Error
 
 from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import verify_all
 from accord.core.storage import s3_client
+from accord.documents import services
 from accord.documents.amounts import amount_in_words, same_words
-from accord.documents.errors import AgreementIncomplete, DocumentInvalid
+from accord.documents.errors import (
+    AgreementIncomplete,
+    DocumentInvalid,
+    DocumentSealed,
+    VersionConflict,
+    VersionNotCurrent,
+)
 from accord.documents.models import Document, DocumentKind, DocumentVersion, VersionStatus
 from accord.documents.services import document_draft, document_send_to_signing, version_pdf
 from tests.documents.conftest import agreement_fields, pdf_metadata, pdf_text
@@ -245,3 +253,67 @@ def test_amounts_in_words(amount, words) -> None:
     assert amount_in_words(Decimal(amount)) == words
     assert same_words(words.removeprefix("人民币"), Decimal(amount))
     assert not same_words("美元" + words.removeprefix("人民币"), Decimal(amount))
+
+
+def _stored(key: str) -> bool:
+    try:
+        s3_client().stat_object(settings.S3_BUCKET_DOCUMENTS, key)
+    except S3Error:
+        return False
+    return True
+
+
+def test_a_draft_numbered_while_another_was_drafted_is_refused(case, mia, monkeypatch) -> None:
+    """Two drafts of the same document at once: the one whose PDF was numbered before the
+    other committed is refused (its PDF would say the wrong number) and its object removed."""
+    first = document_draft(
+        case=case, kind=DocumentKind.AGREEMENT, fields=agreement_fields(), by=mia
+    )
+    real_store = services.store_pdf
+    stored: list[str] = []
+
+    def store_then_race(**kwargs: Any) -> tuple[str, str, str]:
+        done = real_store(**kwargs)
+        if not stored:
+            stored.append(done[1])
+            # Meanwhile someone else drafts version 2 of the same document.
+            document_draft(
+                case=case,
+                kind=DocumentKind.AGREEMENT,
+                fields=agreement_fields(other_terms="另一版本"),
+                by=mia,
+                document=first.document,
+            )
+        return done
+
+    monkeypatch.setattr(services, "store_pdf", store_then_race)
+    events = TraceEvent.objects.filter(chain=case.chain, action="document.drafted").count()
+    with pytest.raises(VersionConflict) as conflict:
+        document_draft(
+            case=case,
+            kind=DocumentKind.AGREEMENT,
+            fields=agreement_fields(other_terms="我的版本"),
+            by=mia,
+            document=first.document,
+        )
+    assert conflict.value.code == "version_conflict"
+    assert conflict.value.http_status == 409
+    assert not _stored(stored[0])
+    numbers = list(first.document.versions.values_list("number", "fields__other_terms"))
+    assert numbers == [(1, agreement_fields()["other_terms"]), (2, "另一版本")]
+    # Only the other draft was traced.
+    drafted = TraceEvent.objects.filter(chain=case.chain, action="document.drafted").count()
+    assert drafted == events + 1
+
+
+def test_sending_a_version_that_is_no_longer_the_draft_is_a_conflict_of_its_own(case, mia) -> None:
+    version = document_draft(
+        case=case, kind=DocumentKind.AGREEMENT, fields=agreement_fields(), by=mia
+    )
+    document_send_to_signing(version=version, by=mia)
+    with pytest.raises(VersionNotCurrent) as again:
+        document_send_to_signing(version=version, by=mia)
+    assert again.value.code == "illegal_state"
+    assert again.value.http_status == 409
+    assert not isinstance(again.value, DocumentSealed)
+    assert DocumentSealed.code == "document_sealed"

@@ -3,14 +3,11 @@ refusal (twice, a changed version, a wrong code, a non-signer) with nothing writ
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.utils import timezone
 
 from accord.accounts import sms
 from accord.audit.models import TraceEvent
-from accord.cases.states import CaseState
 from accord.core.api import ServiceError
 from accord.documents.models import DocumentKind, Signature, VersionStatus
 from accord.documents.services import document_draft, document_send_to_signing, version_pdf
@@ -19,27 +16,6 @@ from accord.trust.validate import validate_pdf
 from tests.documents.conftest import agreement_fields
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def outbox(settings: Any) -> list[sms.SmsMessage]:
-    settings.ACCORD_SMS_BACKEND = "accord.accounts.sms.OutboxSmsBackend"
-    sms.outbox.clear()
-    return sms.outbox
-
-
-@pytest.fixture
-def signing(case, drive, mia, ben):
-    # Staff accounts need a mobile number to receive the signing code.
-    for user, phone in ((mia, "13900000011"), (ben, "13900000012")):
-        user.phone = phone
-        user.save(update_fields=["phone"])
-    drive(case, CaseState.MEDIATING)
-    case.refresh_from_db()
-    version = document_draft(
-        case=case, kind=DocumentKind.AGREEMENT, fields=agreement_fields(), by=mia
-    )
-    return document_send_to_signing(version=version, by=mia)
 
 
 def _code(outbox: list[sms.SmsMessage]) -> str:

@@ -21,6 +21,18 @@ class DocumentSealed(ConflictError):
     code = "document_sealed"
 
 
+class VersionConflict(ConflictError):
+    """Another version of the document was drafted while this one was being rendered."""
+
+    code = "version_conflict"
+
+
+class VersionNotCurrent(ConflictError):
+    """The version is no longer the document's current draft (sent, superseded or sealed)."""
+
+    code = "illegal_state"
+
+
 class DocumentStorageUnavailable(ServiceError):
     code = "storage_unavailable"
     http_status = status.HTTP_503_SERVICE_UNAVAILABLE

@@ -32,6 +32,8 @@ from accord.documents.errors import (
     DocumentInvalid,
     DocumentSealed,
     DocumentStorageUnavailable,
+    VersionConflict,
+    VersionNotCurrent,
 )
 from accord.documents.models import (
     Document,
@@ -90,7 +92,8 @@ def document_draft(
 
     Raises ``document_invalid`` (400, field errors: malformed fields, unknown kind or
     language), ``document_sealed`` (409: the document is sealed, it cannot change),
-    ``storage_unavailable`` (503)."""
+    ``version_conflict`` (409: another version was drafted meanwhile; the stored PDF is
+    discarded), ``storage_unavailable`` (503)."""
     if kind not in DocumentKind.values:
         raise DocumentInvalid(_("Unknown document kind."), fields={"kind": [_("Unknown kind.")]})
     if language not in DocumentLanguage.values:
@@ -119,7 +122,12 @@ def document_draft(
             else:
                 document = Document.objects.select_for_update().get(pk=document.pk)
                 _refuse_sealed(document)
-            number = document.versions.count() + 1
+                if document.versions.count() + 1 != number:
+                    # Another draft was numbered and rendered meanwhile: this PDF says the
+                    # wrong version number. Refused; the stored object is discarded below.
+                    raise VersionConflict(
+                        _("Another version was drafted meanwhile: reload and draft again.")
+                    )
             document.versions.filter(
                 status__in=[VersionStatus.DRAFT, VersionStatus.SIGNING]
             ).update(status=VersionStatus.SUPERSEDED)
@@ -178,7 +186,9 @@ def document_send_to_signing(*, version: DocumentVersion, by: User) -> DocumentV
         locked_case = lock_case(version.document.case)
         locked = DocumentVersion.objects.select_for_update().get(pk=version.pk)
         if locked.status != VersionStatus.DRAFT:
-            raise _not_current()
+            raise VersionNotCurrent(
+                _("This version is no longer the current draft: reload the page.")
+            )
         locked.status = VersionStatus.SIGNING
         locked.save(update_fields=["status"])
         case_trace(
@@ -192,12 +202,6 @@ def document_send_to_signing(*, version: DocumentVersion, by: User) -> DocumentV
             },
         )
     return locked
-
-
-def _not_current() -> DocumentSealed:
-    error = DocumentSealed(_("This version is no longer the current draft: reload the page."))
-    error.code = "illegal_state"
-    return error
 
 
 def read_object(bucket: str, key: str) -> bytes:

@@ -364,9 +364,9 @@ def notarization_refer(*, request: NotarizationRequest, user: User) -> Notarizat
     Refuses, writing nothing: ``permission_denied``, ``consent_missing``,
     ``already_consented`` (already referred)."""
     # The caller's object may predate a consent given since: check what is stored.
-    request = NotarizationRequest.objects.select_related(
-        "case", "agreement", "notary_office"
-    ).get(pk=request.pk)
+    request = NotarizationRequest.objects.select_related("case", "agreement", "notary_office").get(
+        pk=request.pk
+    )
     _check_ready(request.case, request, user)
     referral = draft_notarization_referral(
         agreement=request.agreement,
