@@ -226,3 +226,24 @@ def test_a_refusal_under_the_lock_removes_the_stored_agreement(proposal, alice) 
     stale = Proposal.objects.get(pk=proposal.pk)
     proposal_refuse(proposal=proposal, user=alice)
     refused_with("proposal_answered", proposal_accept, proposal=stale, user=alice)
+
+
+def test_leaving_mediation_cancels_an_open_proposal(proposal, mediating, alice) -> None:
+    from accord.cases import services as case_services
+
+    case_services.case_transition(case=mediating, user=alice, to=CaseState.WITHDRAWN)
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.CANCELLED
+    assert actions(mediating, "smallclaim.")[-1] == "smallclaim.proposal_cancelled"
+    assert Notice.objects.filter(kind="smallclaim.proposal_cancelled").exists()
+
+
+def test_an_accepted_proposal_stays_when_the_agreement_is_recorded(
+    proposal, mediating, alice, mia
+) -> None:
+    from accord.cases import services as case_services
+
+    proposal_accept(proposal=proposal, user=alice)
+    case_services.case_transition(case=mediating, user=mia, to=CaseState.AGREEMENT, reason="协议")
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.ACCEPTED

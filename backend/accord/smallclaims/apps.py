@@ -9,7 +9,10 @@ class SmallclaimsConfig(AppConfig):
 
     def ready(self) -> None:
         # In ready(): the models are loaded; cases (a layer below) calls back through this.
+        from accord.cases import hooks
         from accord.cases.sections import register_section
         from accord.smallclaims.sections import smallclaim_section
+        from accord.smallclaims.services.proposals import proposals_cancel_on_transition
 
         register_section(smallclaim_section)
+        hooks.on_case_transition(proposals_cancel_on_transition)

@@ -12,6 +12,8 @@
   institution's performance; the mediator records the agreement on the case as usual.
 - ``proposal_refuse``, or the answer period passing (:mod:`accord.smallclaims.sweep`): it binds
   nobody and stays readable as a third-party opinion (``refused``, ``lapsed``).
+- The case leaving mediation while a proposal awaits the answer cancels it
+  (:func:`proposals_cancel_on_transition`, a ``cases.hooks`` callback): ``cancelled``.
 
 Each step locks the case, writes the proposal, traces one ``smallclaim.proposal_*`` event on
 the case's chain (texts by their SHA-256, people by id) and tells the parties (the applicant,
@@ -63,6 +65,7 @@ from rest_framework import status
 from accord.accounts.models import User
 from accord.audit.actors import Actor
 from accord.cases.errors import NotAllowed
+from accord.cases.hooks import CaseTransition
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import case_parties
 from accord.cases.services.transitions import case_trace, lock_case
@@ -525,3 +528,33 @@ def proposal_refuse(*, proposal: Proposal, user: User, reason: str = "") -> Prop
             ) % {"case_no": locked.case_no}
         tell(locked, current, kind="smallclaim.proposal_refused", text=text)
     return current
+
+
+def proposals_cancel_on_transition(transition: CaseTransition) -> None:
+    """``cases.hooks.on_case_transition``: when the case leaves mediation (an agreement
+    recorded, failed, terminated, withdrawn) a proposal still awaiting the applicant's answer
+    is cancelled, in the move's transaction. Trace ``smallclaim.proposal_cancelled``."""
+    if transition.previous != CaseState.MEDIATING or transition.state == CaseState.MEDIATING:
+        return
+    locked = transition.case
+    for proposal in Proposal.objects.select_for_update().filter(
+        case=locked, status=ProposalStatus.ISSUED
+    ):
+        proposal.status = ProposalStatus.CANCELLED
+        proposal.save(update_fields=["status"])
+        case_trace(
+            locked=locked,
+            action="smallclaim.proposal_cancelled",
+            actor=transition.actor,
+            payload={
+                "proposal": str(proposal.uuid),
+                "number": proposal.number,
+                "case_state": str(transition.state),
+            },
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _(
+                "Case %(case_no)s: the mediation ended before the applicant answered the "
+                "small-claim proposal; it was cancelled and binds nobody."
+            ) % {"case_no": locked.case_no}
+        tell(locked, proposal, kind="smallclaim.proposal_cancelled", text=text)
