@@ -108,6 +108,7 @@ TEMPLATES = [
                 "accord.inbox.context_processors.navigation",
                 "accord.outcomes.context_processors.navigation",
                 "accord.evaluation.context_processors.navigation",
+                "accord.smallclaims.context_processors.navigation",
             ],
         },
     },
@@ -209,6 +210,11 @@ CELERY_BEAT_SCHEDULE = {
     "seal-pending": {
         "task": "accord.documents.tasks.seal_pending",
         "schedule": 15 * 60.0,
+    },
+    # Small-claim proposals not answered by their answer day lapse (idempotent: once each).
+    "sweep-smallclaim-proposals": {
+        "task": "accord.smallclaims.tasks.sweep_proposals",
+        "schedule": 3600.0,
     },
     # Timestamp (RFC 3161) the head of every chain that moved since its last anchor.
     "anchor-chains": {

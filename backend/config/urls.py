@@ -45,5 +45,6 @@ urlpatterns += i18n_patterns(
     path("outcomes/", include("accord.outcomes.urls")),
     path("evaluation/", include("accord.evaluation.urls")),
     path("documents/", include("accord.documents.urls")),
+    path("smallclaims/", include("accord.smallclaims.urls")),
     prefix_default_language=False,
 )

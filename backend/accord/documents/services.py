@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -74,6 +75,125 @@ def store_pdf(*, case: Case, name: str, pdf: bytes) -> tuple[str, str, str]:
     return bucket, key, hashlib.sha256(pdf).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedVersion:
+    """A version rendered and stored, not yet recorded (:func:`document_prepare`)."""
+
+    case: Case
+    kind: str
+    language: str
+    fields: dict[str, Any]
+    document: Document | None
+    number: int
+    version_uuid: uuid.UUID
+    bucket: str
+    key: str
+    sha256: str
+    size: int
+
+    def discard(self) -> None:
+        """Remove the stored object (the transaction that would record it failed)."""
+        _discard(self.bucket, self.key)
+
+
+def document_prepare(
+    *,
+    case: Case,
+    kind: str,
+    fields: dict[str, Any],
+    language: str = DocumentLanguage.ZH_HANS,
+    document: Document | None = None,
+) -> PreparedVersion:
+    """Check, render and store a new version; nothing is written to the database. Not inside
+    a transaction. Record it with :func:`document_record` inside the caller's transaction, or
+    :meth:`PreparedVersion.discard` it. Raises what :func:`document_draft` raises."""
+    if kind not in DocumentKind.values:
+        raise DocumentInvalid(_("Unknown document kind."), fields={"kind": [_("Unknown kind.")]})
+    if language not in DocumentLanguage.values:
+        raise DocumentInvalid(
+            _("Choose Chinese or English."), fields={"language": [_("Unknown language.")]}
+        )
+    if document is not None and (document.kind != kind or document.case_id != case.pk):
+        raise DocumentInvalid(_("This is not a document of that kind on this case."))
+    cleaned, problems = clean_fields(kind, fields)
+    if problems:
+        raise DocumentInvalid(_("Some fields are not valid: see the fields."), fields=problems)
+    _refuse_sealed(document)
+    number = (document.versions.count() + 1) if document is not None else 1
+    cleaned["case"] = case_particulars(case)
+    language = document.language if document is not None else language
+    pdf = render_pdf(kind=kind, language=language, fields=cleaned, number=number)
+    version_id = uuid.uuid4()
+    bucket, key, sha256 = store_pdf(case=case, name=f"{version_id}", pdf=pdf)
+    return PreparedVersion(
+        case=case,
+        kind=kind,
+        language=language,
+        fields=cleaned,
+        document=document,
+        number=number,
+        version_uuid=version_id,
+        bucket=bucket,
+        key=key,
+        sha256=sha256,
+        size=len(pdf),
+    )
+
+
+def document_record(*, prepared: PreparedVersion, by: User) -> DocumentVersion:
+    """Write the row of a prepared version and its ``document.drafted`` event (locks the
+    case; runs in the caller's transaction when there is one). Does not discard the stored
+    object on failure: the caller does (:meth:`PreparedVersion.discard`)."""
+    with transaction.atomic():
+        locked = lock_case(prepared.case)
+        document = prepared.document
+        if document is None:
+            document = Document.objects.create(
+                case=locked, kind=prepared.kind, language=prepared.language, created_by=by
+            )
+        else:
+            document = Document.objects.select_for_update().get(pk=document.pk)
+            _refuse_sealed(document)
+        number = document.versions.count() + 1
+        if number != prepared.number:
+            # Another draft was numbered and rendered meanwhile: this PDF states the wrong
+            # version number. Refused; the caller discards the stored object.
+            raise VersionConflict(
+                _("Another version was drafted meanwhile: reload and draft again.")
+            )
+        document.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.SIGNING]).update(
+            status=VersionStatus.SUPERSEDED
+        )
+        version = DocumentVersion.objects.create(
+            uuid=prepared.version_uuid,
+            document=document,
+            number=number,
+            fields=prepared.fields,
+            bucket=prepared.bucket,
+            storage_key=prepared.key,
+            sha256=prepared.sha256,
+            size=prepared.size,
+            created_by=by,
+        )
+        case_trace(
+            locked=locked,
+            action="document.drafted",
+            actor=_actor(locked, by),
+            payload={
+                "document": str(document.uuid),
+                "version": str(version.uuid),
+                "kind": prepared.kind,
+                "language": prepared.language,
+                "number": number,
+                "bucket": prepared.bucket,
+                "key": prepared.key,
+                "size": prepared.size,
+                "sha256": prepared.sha256,
+            },
+        )
+    return version
+
+
 def document_draft(
     *,
     case: Case,
@@ -94,74 +214,14 @@ def document_draft(
     language), ``document_sealed`` (409: the document is sealed, it cannot change),
     ``version_conflict`` (409: another version was drafted meanwhile; the stored PDF is
     discarded), ``storage_unavailable`` (503)."""
-    if kind not in DocumentKind.values:
-        raise DocumentInvalid(_("Unknown document kind."), fields={"kind": [_("Unknown kind.")]})
-    if language not in DocumentLanguage.values:
-        raise DocumentInvalid(
-            _("Choose Chinese or English."), fields={"language": [_("Unknown language.")]}
-        )
-    if document is not None and (document.kind != kind or document.case_id != case.pk):
-        raise DocumentInvalid(_("This is not a document of that kind on this case."))
-    cleaned, problems = clean_fields(kind, fields)
-    if problems:
-        raise DocumentInvalid(_("Some fields are not valid: see the fields."), fields=problems)
-    _refuse_sealed(document)
-    number = (document.versions.count() + 1) if document is not None else 1
-    cleaned["case"] = case_particulars(case)
-    language = document.language if document is not None else language
-    pdf = render_pdf(kind=kind, language=language, fields=cleaned, number=number)
-    version_id = uuid.uuid4()
-    bucket, key, sha256 = store_pdf(case=case, name=f"{version_id}", pdf=pdf)
+    prepared = document_prepare(
+        case=case, kind=kind, fields=fields, language=language, document=document
+    )
     try:
-        with transaction.atomic():
-            locked = lock_case(case)
-            if document is None:
-                document = Document.objects.create(
-                    case=locked, kind=kind, language=language, created_by=by
-                )
-            else:
-                document = Document.objects.select_for_update().get(pk=document.pk)
-                _refuse_sealed(document)
-                if document.versions.count() + 1 != number:
-                    # Another draft was numbered and rendered meanwhile: this PDF says the
-                    # wrong version number. Refused; the stored object is discarded below.
-                    raise VersionConflict(
-                        _("Another version was drafted meanwhile: reload and draft again.")
-                    )
-            document.versions.filter(
-                status__in=[VersionStatus.DRAFT, VersionStatus.SIGNING]
-            ).update(status=VersionStatus.SUPERSEDED)
-            version = DocumentVersion.objects.create(
-                uuid=version_id,
-                document=document,
-                number=number,
-                fields=cleaned,
-                bucket=bucket,
-                storage_key=key,
-                sha256=sha256,
-                size=len(pdf),
-                created_by=by,
-            )
-            case_trace(
-                locked=locked,
-                action="document.drafted",
-                actor=_actor(locked, by),
-                payload={
-                    "document": str(document.uuid),
-                    "version": str(version.uuid),
-                    "kind": kind,
-                    "language": language,
-                    "number": number,
-                    "bucket": bucket,
-                    "key": key,
-                    "size": len(pdf),
-                    "sha256": sha256,
-                },
-            )
+        return document_record(prepared=prepared, by=by)
     except BaseException:
-        _discard(bucket, key)
+        prepared.discard()
         raise
-    return version
 
 
 def _refuse_sealed(document: Document | None) -> None:

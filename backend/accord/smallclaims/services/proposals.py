@@ -7,17 +7,22 @@
   is not counted; ``workdays.periods.add_working_days``).
 - ``proposal_accept``: the applicant accepts; it binds every party. The agreement is generated
   from the proposal's terms (``agreement``: the institution pays the amount within
-  ``pay_within_days`` of the acceptance) and sent to signing. The case stays in mediation until
-  the agreement is sealed; then it moves to ``agreement`` (:mod:`accord.smallclaims.follow`).
+  ``pay_within_days`` of the acceptance) and sent to signing. When the organization seals it,
+  ``accord.outcomes`` (its ``on_document_sealed`` hook, like any sealed agreement) opens the
+  institution's performance; the mediator records the agreement on the case as usual.
 - ``proposal_refuse``, or the answer period passing (:mod:`accord.smallclaims.sweep`): it binds
   nobody and stays readable as a third-party opinion (``refused``, ``lapsed``).
+- The case leaving mediation while a proposal awaits the answer cancels it
+  (:func:`proposals_cancel_on_transition`, a ``cases.hooks`` callback): ``cancelled``.
 
 Each step locks the case, writes the proposal, traces one ``smallclaim.proposal_*`` event on
 the case's chain (texts by their SHA-256, people by id) and tells the parties (the applicant,
-the institution's staff, the mediator), in one transaction. The documents are rendered and
-stored by ``accord.documents.services`` before the case is locked, within the same transaction:
-a refusal found under the lock rolls the document back too (only an orphan object may remain
-in storage).
+the institution's staff, the mediator), in one transaction. The documents (the proposal, the
+agreement) are rendered and stored (``documents.services.document_prepare``) before that
+transaction, with no lock held; the transaction records the version
+(``document_record``: ``document.drafted``, and ``document.sent_to_signing`` for the agreement)
+together with the proposal's change. A refusal found under the lock rolls everything back and
+the stored object is removed again.
 
 Refusals (``ServiceError``; nothing is written):
 
@@ -60,13 +65,19 @@ from rest_framework import status
 from accord.accounts.models import User
 from accord.audit.actors import Actor
 from accord.cases.errors import NotAllowed
+from accord.cases.hooks import CaseTransition
 from accord.cases.models import Case, CaseState
 from accord.cases.selectors import case_parties
 from accord.cases.services.transitions import case_trace, lock_case
 from accord.cases.states import Party
 from accord.core.api import ConflictError, ServiceError
 from accord.documents.models import DocumentVersion
-from accord.documents.services import document_draft, document_send_to_signing
+from accord.documents.services import (
+    PreparedVersion,
+    document_prepare,
+    document_record,
+    document_send_to_signing,
+)
 from accord.inbox.services import notify
 from accord.orgs.models import Role
 from accord.smallclaims.drafting import (
@@ -78,7 +89,7 @@ from accord.smallclaims.drafting import (
 )
 from accord.smallclaims.eligibility import eligibility_of, yuan
 from accord.smallclaims.models import GroundKind, Memorandum, Proposal, ProposalStatus
-from accord.workdays.periods import add_calendar_days, add_working_days
+from accord.workdays.periods import Due, add_calendar_days, add_working_days
 
 TEXT_MAX = 5000
 CITATION_MAX = 500
@@ -282,10 +293,36 @@ def proposal_issue(*, case: Case, user: User, data: ProposalInput) -> Proposal:
         answer_due=due.date,
         answer_days=memorandum.answer_days,
     )
-    with transaction.atomic():
-        version = document_draft(
-            case=case, kind=PROPOSAL_KIND, fields=fields, by=user, language=DOCUMENT_LANGUAGE
+    prepared = document_prepare(
+        case=case, kind=PROPOSAL_KIND, fields=fields, language=DOCUMENT_LANGUAGE
+    )
+    try:
+        proposal = _record_issue(
+            case=case,
+            user=user,
+            data=data,
+            memorandum=memorandum,
+            issued_at=issued_at,
+            due=due,
+            prepared=prepared,
         )
+    except BaseException:
+        prepared.discard()
+        raise
+    return proposal
+
+
+def _record_issue(
+    *,
+    case: Case,
+    user: User,
+    data: ProposalInput,
+    memorandum: Memorandum,
+    issued_at: dt.datetime,
+    due: Due,
+    prepared: PreparedVersion,
+) -> Proposal:
+    with transaction.atomic():
         locked = lock_case(case)
         current = _check_issue(locked, user, data.amount)
         if current.pk != memorandum.pk or current.answer_days != memorandum.answer_days:
@@ -293,6 +330,7 @@ def proposal_issue(*, case: Case, user: User, data: ProposalInput) -> Proposal:
                 _("The memorandum changed meanwhile. Issue the proposal again."),
                 code="memorandum_changed",
             )
+        version = document_record(prepared=prepared, by=user)
         last = Proposal.objects.filter(case=locked).aggregate(last=Max("number"))["last"]
         proposal = Proposal.objects.create(
             case=locked,
@@ -396,14 +434,40 @@ def proposal_accept(*, proposal: Proposal, user: User) -> Proposal:
     payment_due = add_calendar_days(today, proposal.pay_within_days).date
     fields = agreement_fields(proposal=proposal, payment_due=payment_due)
     drafter = _drafter(case, proposal)
-    with transaction.atomic():
-        version = document_draft(
-            case=case, kind=AGREEMENT_KIND, fields=fields, by=drafter, language=DOCUMENT_LANGUAGE
+    prepared = document_prepare(
+        case=case, kind=AGREEMENT_KIND, fields=fields, language=DOCUMENT_LANGUAGE
+    )
+    try:
+        return _record_accept(
+            case=case,
+            proposal=proposal,
+            user=user,
+            today=today,
+            payment_due=payment_due,
+            drafter=drafter,
+            prepared=prepared,
         )
-        version = document_send_to_signing(version=version, by=drafter)
+    except BaseException:
+        prepared.discard()
+        raise
+
+
+def _record_accept(
+    *,
+    case: Case,
+    proposal: Proposal,
+    user: User,
+    today: dt.date,
+    payment_due: dt.date,
+    drafter: User,
+    prepared: PreparedVersion,
+) -> Proposal:
+    with transaction.atomic():
         locked = lock_case(case)
         current = Proposal.objects.select_for_update().get(pk=proposal.pk)
         _check_answer(locked, current, user, today)
+        version = document_record(prepared=prepared, by=drafter)
+        version = document_send_to_signing(version=version, by=drafter)
         current.status = ProposalStatus.ACCEPTED
         current.answered_at = timezone.now()
         current.answered_by = user
@@ -464,3 +528,33 @@ def proposal_refuse(*, proposal: Proposal, user: User, reason: str = "") -> Prop
             ) % {"case_no": locked.case_no}
         tell(locked, current, kind="smallclaim.proposal_refused", text=text)
     return current
+
+
+def proposals_cancel_on_transition(transition: CaseTransition) -> None:
+    """``cases.hooks.on_case_transition``: when the case leaves mediation (an agreement
+    recorded, failed, terminated, withdrawn) a proposal still awaiting the applicant's answer
+    is cancelled, in the move's transaction. Trace ``smallclaim.proposal_cancelled``."""
+    if transition.previous != CaseState.MEDIATING or transition.state == CaseState.MEDIATING:
+        return
+    locked = transition.case
+    for proposal in Proposal.objects.select_for_update().filter(
+        case=locked, status=ProposalStatus.ISSUED
+    ):
+        proposal.status = ProposalStatus.CANCELLED
+        proposal.save(update_fields=["status"])
+        case_trace(
+            locked=locked,
+            action="smallclaim.proposal_cancelled",
+            actor=transition.actor,
+            payload={
+                "proposal": str(proposal.uuid),
+                "number": proposal.number,
+                "case_state": str(transition.state),
+            },
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _(
+                "Case %(case_no)s: the mediation ended before the applicant answered the "
+                "small-claim proposal; it was cancelled and binds nobody."
+            ) % {"case_no": locked.case_no}
+        tell(locked, proposal, kind="smallclaim.proposal_cancelled", text=text)
