@@ -60,7 +60,8 @@ def test_demo_agreement_walks_a_small_claim_to_a_sealed_agreement(seeded, tsa, t
         text=True,
         check=True,
     ).stdout
-    assert case.case_no in text and "调解协议书" in text and "1,800.00" in text.replace("，", ",")
+    assert case.case_no in text and "调解协议书" in text and "张三" in text
+    assert "壹仟捌佰" in text  # the proposal's 1,800 yuan, in Chinese capitals
     actions = set(TraceEvent.objects.filter(chain=case.chain).values_list("action", flat=True))
     assert {
         "smallclaim.proposal_issued",
