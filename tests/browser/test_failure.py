@@ -12,13 +12,14 @@ import subprocess
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.browser.mediators import new_mediator
 from tests.browser.stack import BrowserStack
 from tests.browser.test_procedure import sign_in_applicant
 from tests.browser.test_replay import sign_in_staff
 
 pytestmark = pytest.mark.slow
 
-MEDIATOR = "mediator-wang"  # the demo data's (accord.demo.data)
+MEDIATOR = "mediator-fn"  # made by the test
 APPLICANT_PHONE = "13800000003"  # 王五
 ADVICE = "建议申请人保留购买理财产品时的录音录像资料，可向人民法院提起诉讼。"
 
@@ -49,6 +50,7 @@ print(json.dumps(dict(case_no=case.case_no)))
 def test_an_ordinary_case_ends_with_a_failure_notice_and_a_referral(
     stack: BrowserStack, browser: Browser, tmp_path
 ) -> None:
+    new_mediator(stack, MEDIATOR, "钱调解员", "13900000202")
     script = _SETUP.replace("{phone}", APPLICANT_PHONE).replace("{mediator}", MEDIATOR)
     setup = json.loads(stack.accord("shell", "-c", script).strip().splitlines()[-1])
     case_no = str(setup["case_no"])

@@ -23,6 +23,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
+from tests.browser.mediators import new_mediator
 from tests.browser.stack import BrowserStack
 from tests.browser.test_procedure import sign_in_applicant
 from tests.browser.test_replay import sign_in_staff
@@ -31,7 +32,7 @@ from tests.browser.test_scheduling import sms_to
 pytestmark = pytest.mark.slow
 
 APPLICANT_PHONE = "13800000002"  # 李四, the demo data's (accord.demo.data)
-MEDIATOR, MEDIATOR_PHONE = "mediator-wang", "13900000102"
+MEDIATOR, MEDIATOR_PHONE = "mediator-sc", "13900000201"  # made by the test
 STAFF, STAFF_PHONE = "bank-staff", "13900000103"
 
 # What the center does between the application and the hearing (pages tested elsewhere).
@@ -91,6 +92,7 @@ def validated(pdf: bytes, ca: Path) -> PdfSignatureStatus:
 def test_a_small_claim_from_the_application_to_a_sealed_agreement(
     stack: BrowserStack, browser: Browser, tmp_path
 ) -> None:
+    new_mediator(stack, MEDIATOR, "孙调解员", MEDIATOR_PHONE)
     # A phone-sized touch screen.
     consumer_context = browser.new_context(
         viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True

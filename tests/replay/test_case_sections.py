@@ -64,5 +64,6 @@ def test_a_provider_that_returns_nothing_adds_nothing(held: Held, rf, mia) -> No
         "replay/_case_verification.html",
         "conflicts/_case_recusal.html",  # mia mediates the case: she may withdraw from it
         "evaluation/_case_section.html",  # and ask for a neutral evaluation
+        "documents/_case_documents.html",  # and draft the agreement or the record
     }
     assert len(templates) == len(set(templates))
