@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP, Permissions-Policy and the rest on every answer, static files too (issue 13).
+    "accord.core.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -348,3 +350,25 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Security headers and reverse proxies (issue 13, docs/security/headers.md) ---
+# Reverse proxies whose X-Forwarded-For (and, with ACCORD_PROXY_SSL_HEADER, X-Forwarded-Proto)
+# is believed: addresses or networks, e.g. "10.0.0.5,2001:db8::/64". Empty: REMOTE_ADDR only.
+ACCORD_TRUSTED_PROXIES = envlist("ACCORD_TRUSTED_PROXIES", [])
+# Behind a TLS-terminating proxy: X-Forwarded-Proto: https from a trusted proxy means HTTPS
+# (secure cookies, HSTS, wss:// for the room). accord.core.security_headers drops the header
+# from any other peer.
+ACCORD_PROXY_SSL_HEADER = envbool("ACCORD_PROXY_SSL_HEADER", False)
+if ACCORD_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS, sent on HTTPS answers only (Django's SecurityMiddleware): a year outside demo mode.
+SECURE_HSTS_SECONDS = envint("ACCORD_HSTS_SECONDS", 0 if ACCORD_DEMO else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("ACCORD_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("ACCORD_HSTS_PRELOAD", False)
+# Redirect plain HTTP to HTTPS in the web itself (usually the proxy's job).
+SECURE_SSL_REDIRECT = envbool("ACCORD_SSL_REDIRECT", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True

@@ -50,6 +50,9 @@ def production(settings):
     settings.ACCORD_MEDIA_TOKEN = secrets.token_urlsafe(32)
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.ACCORD_TRUSTED_PROXIES = []
+    settings.ACCORD_PROXY_SSL_HEADER = False
     for name, value in TENCENT.items():
         setattr(settings, name, value)
     return settings
@@ -135,6 +138,47 @@ def test_cookies_sent_over_plain_http_are_refused(production, name):
 def test_debug_is_refused(production):
     production.DEBUG = True
     assert ids() == ["accord.E008"]
+
+
+@pytest.mark.parametrize("seconds", [0, 3600])
+def test_hsts_off_or_too_short_is_refused(production, seconds):
+    production.SECURE_HSTS_SECONDS = seconds
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E009"
+    assert "ACCORD_HSTS_SECONDS" in error.msg
+
+
+def proxy_ids() -> list[str | None]:
+    return [m.id for m in checks.check_proxy_settings() if m.is_serious()]
+
+
+def test_trusted_proxies_and_the_proxy_ssl_header_pass_when_consistent(production):
+    production.ACCORD_TRUSTED_PROXIES = ["10.0.0.5", "10.1.0.0/16", "2001:db8::/64"]
+    production.ACCORD_PROXY_SSL_HEADER = True
+    assert checks.check_proxy_settings() == []
+    checks.refuse_insecure_start()
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_a_trusted_proxy_that_is_no_address_is_refused_in_any_mode(production, demo):
+    production.ACCORD_DEMO = demo
+    production.ACCORD_TRUSTED_PROXIES = ["10.0.0.5", "proxy.internal", "10.0.0.0/40"]
+    [error] = checks.check_proxy_settings()
+    assert error.id == "accord.E010"
+    assert "'proxy.internal'" in error.msg and "'10.0.0.0/40'" in error.msg
+    with pytest.raises(ImproperlyConfigured, match=r"accord\.E010"):
+        checks.refuse_insecure_start()
+
+
+@pytest.mark.parametrize("everyone", ["0.0.0.0/0", "::/0"])
+def test_trusting_every_address_is_refused(production, everyone):
+    production.ACCORD_TRUSTED_PROXIES = ["10.0.0.5", everyone]
+    assert proxy_ids() == ["accord.E011"]
+
+
+def test_the_proxy_ssl_header_without_a_trusted_proxy_is_refused(production):
+    production.ACCORD_PROXY_SSL_HEADER = True
+    assert proxy_ids() == ["accord.E012"]
 
 
 def test_the_start_refusal_names_every_problem_at_once(production):

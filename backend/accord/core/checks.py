@@ -3,10 +3,12 @@
 Without ``ACCORD_DEMO`` every default that is only fit for a laptop is an error: the public
 demo secret key, the development S3 keys, an SMS backend that does not deliver (the log
 backend writes every sign-in code to the log), an empty or short media token, cookies sent
-over plain HTTP, debug pages. ``accord check --deploy`` reports them; ``config.asgi`` and a
-Celery worker's start (``config.celery``) call :func:`refuse_insecure_start`, so daphne and the
-worker exit instead of serving. The ids and what to set
-are listed in docs/operations.md ("Production checks").
+over plain HTTP, debug pages, HSTS off. Reverse-proxy settings that are wrong (an entry of
+``ACCORD_TRUSTED_PROXIES`` that is no address, a network that trusts everyone, the proxy SSL
+header without a trusted proxy) are errors in demo mode too. ``accord check --deploy`` reports
+them; ``config.asgi`` and a Celery worker's start (``config.celery``) call
+:func:`refuse_insecure_start`, so daphne and the worker exit instead of serving. The ids and
+what to set are listed in docs/operations.md ("Production checks").
 
 SMS backends are named by a setting and imported by name (this module is below the apps
 that define them): a class that really delivers says ``delivers = True`` and may define a
@@ -25,6 +27,8 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from accord.core.requests import invalid_proxy_entries, parse_network
+
 logger = logging.getLogger(__name__)
 
 TAG = "accord"
@@ -32,6 +36,7 @@ TAG = "accord"
 SECRET_KEY_MIN_LENGTH = 50
 SECRET_KEY_MIN_UNIQUE = 5
 MEDIA_TOKEN_MIN_LENGTH = 32
+HSTS_MIN_SECONDS = 24 * 3600
 
 _GENERATE = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
@@ -43,6 +48,7 @@ def _error(id_: str, msg: str, hint: str) -> checks.Error:
 def register_checks() -> None:
     """Called by CoreConfig.ready()."""
     checks.register(check_production_settings, TAG, checks.Tags.security, deploy=True)
+    checks.register(check_proxy_settings, TAG, checks.Tags.security)
 
 
 def check_production_settings(
@@ -65,6 +71,7 @@ def check_production_settings(
         *_media_token(),
         *_cookies(),
         *_debug(),
+        *_hsts(),
     ]
 
 
@@ -200,6 +207,60 @@ def _debug() -> list[checks.CheckMessage]:
             "Unset ACCORD_DEBUG (or set it to 0).",
         )
     ]
+
+
+def _hsts() -> list[checks.CheckMessage]:
+    seconds: int = settings.SECURE_HSTS_SECONDS
+    if seconds >= HSTS_MIN_SECONDS:
+        return []
+    return [
+        _error(
+            "accord.E009",
+            f"ACCORD_HSTS_SECONDS is {seconds}: browsers would not be told to use only HTTPS "
+            f"(at least {HSTS_MIN_SECONDS} seconds, a day, is required; a year is usual).",
+            "Unset ACCORD_HSTS_SECONDS (a year by default) or set it to e.g. 31536000.",
+        )
+    ]
+
+
+def check_proxy_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Reverse-proxy settings that are wrong in any mode (demo too): they are refused at start."""
+    entries: list[str] = list(settings.ACCORD_TRUSTED_PROXIES)
+    errors: list[checks.CheckMessage] = []
+    bad = invalid_proxy_entries(entries)
+    if bad:
+        errors.append(
+            _error(
+                "accord.E010",
+                f"ACCORD_TRUSTED_PROXIES has entries that are not an IP address or network: "
+                f"{', '.join(repr(b) for b in bad)}.",
+                "List the reverse proxies' addresses or networks, separated by commas, e.g. "
+                "10.0.0.5,10.1.0.0/16,2001:db8::/64.",
+            )
+        )
+    everyone = [e for e in entries if (net := parse_network(e)) is not None and net.prefixlen == 0]
+    if everyone:
+        errors.append(
+            _error(
+                "accord.E011",
+                f"ACCORD_TRUSTED_PROXIES trusts every address ({', '.join(everyone)}): any "
+                "client could choose its address with X-Forwarded-For (and claim HTTPS).",
+                "List only the reverse proxies' own addresses or networks.",
+            )
+        )
+    if settings.ACCORD_PROXY_SSL_HEADER and not entries:
+        errors.append(
+            _error(
+                "accord.E012",
+                "ACCORD_PROXY_SSL_HEADER is on but ACCORD_TRUSTED_PROXIES is empty: "
+                "X-Forwarded-Proto would be believed from nobody, so the web never sees HTTPS.",
+                "Set ACCORD_TRUSTED_PROXIES to the TLS-terminating proxy's address, or turn "
+                "ACCORD_PROXY_SSL_HEADER off when the web terminates TLS itself.",
+            )
+        )
+    return errors
 
 
 def refuse_insecure_start() -> None:

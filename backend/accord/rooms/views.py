@@ -26,6 +26,7 @@ from accord.accounts.services import signin_code_request
 from accord.audit.actors import Actor
 from accord.core.api import ServiceError
 from accord.core.requests import client_ip
+from accord.core.security_headers import allow_media_devices
 from accord.rooms import services
 from accord.rooms.access import ACCESS_REVOKED, Refusal, case_access_refusal
 from accord.rooms.forms import AcknowledgeForm
@@ -176,6 +177,7 @@ def join(request: HttpRequest, session_id: uuid.UUID, token: str) -> HttpRespons
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@allow_media_devices("camera", "microphone")
 def device_check(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """Camera, microphone, speaker and connection (in the browser), then the rules to accept."""
     entering = _entering(request, session_id)
@@ -199,6 +201,7 @@ def device_check(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
 
 @never_cache
 @login_required
+@allow_media_devices("camera", "microphone", "display-capture")
 def room(request: HttpRequest, session_id: uuid.UUID) -> HttpResponse:
     """The room's shell; the waiting room is a state of it (the socket says ``waiting``)."""
     entering = _entering(request, session_id)

@@ -19,7 +19,7 @@ export function renderTimeline(node, data, { onSeek, strings }) {
       h("button", {
         type: "button",
         class: `replay-marker action-${event.action.replace(/[^a-z]+/g, "-")}`,
-        style: `left: ${pct(event.at_ms, total)}`,
+        style: { left: pct(event.at_ms, total) },
         title: `${formatClock(event.at_ms)} ${event.description}`,
         "aria-label": `${formatClock(event.at_ms)} ${event.description}`,
         dataset: { testid: "replay-marker", seq: event.seq, action: event.action, atMs: event.at_ms },
@@ -60,14 +60,14 @@ export function renderTimeline(node, data, { onSeek, strings }) {
             file.spans.map((span) =>
               h("span", {
                 class: "replay-span",
-                style: `left: ${pct(span.start_ms, total)}; width: ${pct(span.end_ms - span.start_ms, total)}`,
+                style: { left: pct(span.start_ms, total), width: pct(span.end_ms - span.start_ms, total) },
               }),
             ),
             file.speaking.map(([start, end]) =>
               h("span", {
                 class: "replay-speaking",
                 title: `${strings.speaking} ${formatClock(start)}–${formatClock(end)}`,
-                style: `left: ${pct(start, total)}; width: ${pct(end - start, total)}`,
+                style: { left: pct(start, total), width: pct(end - start, total) },
                 onclick: (e) => {
                   e.stopPropagation();
                   onSeek(start);
