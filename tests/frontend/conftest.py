@@ -21,8 +21,18 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A browser context; the test fails if a page logged a Content-Security-Policy violation
+    (the harness serves the pages under the web's policy)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    violations: list[str] = []
+    context.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         yield context
     finally:
         context.close()
+    assert violations == []

@@ -14,8 +14,13 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, Route, WebSocketRoute
 
+from accord.core.security_headers import page_policy_for
+
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 ORIGIN = "http://localhost:47999"  # localhost: a secure context, so getUserMedia exists
+# The pages are served under the web's own Content-Security-Policy (accord.core.security_headers):
+# the conftest fails a test whose page logs a violation.
+PAGE_HEADERS = {"Content-Security-Policy": page_policy_for("localhost:47999", secure=False)}
 SESSION_ID = "3f1c9a52-0000-4000-8000-000000000001"
 
 
@@ -79,7 +84,9 @@ def serve_static(context: BrowserContext, pages: dict[str, str]) -> None:
     def handler(route: Route) -> None:
         path = route.request.url.removeprefix(ORIGIN).split("?")[0]
         if path in pages:
-            route.fulfill(status=200, content_type="text/html", body=pages[path])
+            route.fulfill(
+                status=200, content_type="text/html", headers=PAGE_HEADERS, body=pages[path]
+            )
             return
         if path.startswith("/static/"):
             file = (FRONTEND / path.removeprefix("/static/")).resolve()

@@ -66,17 +66,26 @@ def _frame_ancestors(response: HttpResponseBase) -> str:
     return "'none'"
 
 
-def _socket_sources(request: HttpRequest) -> list[str]:
-    """The page's own host as ws:/wss: ('self' matches it in CSP 3 browsers; older ones need
-    it spelled out). The host was validated by ALLOWED_HOSTS."""
+def _request_host(request: HttpRequest) -> str | None:
+    """The page's host (validated by ALLOWED_HOSTS); None when Django refused it."""
     try:
-        host = request.get_host()
+        return request.get_host()
     except DisallowedHost:
-        return []
-    return [f"wss://{host}"] if request.is_secure() else [f"ws://{host}", f"wss://{host}"]
+        return None
 
 
 def page_policy(request: HttpRequest, response: HttpResponseBase) -> str:
+    return page_policy_for(
+        _request_host(request), secure=request.is_secure(), ancestors=_frame_ancestors(response)
+    )
+
+
+def page_policy_for(host: str | None, *, secure: bool, ancestors: str = "'none'") -> str:
+    """The policy of an HTML page on ``host``. The room's socket is on the page's own host:
+    'self' matches ws:/wss: there in CSP 3 browsers, older ones need it spelled out."""
+    sockets = (
+        [] if host is None else [f"wss://{host}"] if secure else [f"ws://{host}", f"wss://{host}"]
+    )
     directives = [
         ("default-src", ["'self'"]),
         ("script-src", ["'self'"]),
@@ -84,14 +93,14 @@ def page_policy(request: HttpRequest, response: HttpResponseBase) -> str:
         ("img-src", ["'self'"]),
         ("media-src", ["'self'"]),
         ("font-src", ["'self'"]),
-        ("connect-src", ["'self'", *_socket_sources(request)]),
+        ("connect-src", ["'self'", *sockets]),
         ("frame-src", ["'self'"]),
         ("worker-src", ["'self'"]),
         ("manifest-src", ["'self'"]),
         ("object-src", ["'none'"]),
         ("base-uri", ["'self'"]),
         ("form-action", ["'self'"]),
-        ("frame-ancestors", [_frame_ancestors(response)]),
+        ("frame-ancestors", [ancestors]),
     ]
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives)
 

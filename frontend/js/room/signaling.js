@@ -8,12 +8,16 @@ const SILENCE_LIMIT_MS = 8000;
 // Short backoff: an outage of up to ~10 s must end in a room again within a second or two.
 const BACKOFF_MS = [250, 500, 1000, 2000];
 
-/** Resolve data-ws-url (absolute ws(s) URL, or a path) against the page's location. */
+/** Resolve data-ws-url (absolute ws(s) URL, or a path) against the page's location. An https
+ * page always gets wss:// (a browser refuses ws:// from it), even if a TLS-terminating proxy
+ * left the server thinking it was plain HTTP. */
 export function wsUrlFor(raw, sessionId, loc = window.location) {
-  const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
-  const value = raw || `/ws/rooms/${sessionId}/`;
+  const secure = loc.protocol === "https:";
+  const scheme = secure ? "wss:" : "ws:";
+  let value = raw || `/ws/rooms/${sessionId}/`;
+  if (/^https?:\/\//.test(value)) value = value.replace(/^http/, "ws");
+  if (secure) value = value.replace(/^ws:\/\//, "wss://");
   if (/^wss?:\/\//.test(value)) return value;
-  if (/^https?:\/\//.test(value)) return value.replace(/^http/, "ws");
   return `${scheme}//${loc.host}${value.startsWith("/") ? "" : "/"}${value}`;
 }
 
