@@ -144,7 +144,7 @@ def test_debug_is_refused(production):
 def test_hsts_off_or_too_short_is_refused(production, seconds):
     production.SECURE_HSTS_SECONDS = seconds
     [error] = checks.check_production_settings()
-    assert error.id == "accord.E009"
+    assert error.id == "accord.E020"
     assert "ACCORD_HSTS_SECONDS" in error.msg
 
 
@@ -164,21 +164,21 @@ def test_a_trusted_proxy_that_is_no_address_is_refused_in_any_mode(production, d
     production.ACCORD_DEMO = demo
     production.ACCORD_TRUSTED_PROXIES = ["10.0.0.5", "proxy.internal", "10.0.0.0/40"]
     [error] = checks.check_proxy_settings()
-    assert error.id == "accord.E010"
+    assert error.id == "accord.E021"
     assert "'proxy.internal'" in error.msg and "'10.0.0.0/40'" in error.msg
-    with pytest.raises(ImproperlyConfigured, match=r"accord\.E010"):
+    with pytest.raises(ImproperlyConfigured, match=r"accord\.E021"):
         checks.refuse_insecure_start()
 
 
 @pytest.mark.parametrize("everyone", ["0.0.0.0/0", "::/0"])
 def test_trusting_every_address_is_refused(production, everyone):
     production.ACCORD_TRUSTED_PROXIES = ["10.0.0.5", everyone]
-    assert proxy_ids() == ["accord.E011"]
+    assert proxy_ids() == ["accord.E022"]
 
 
 def test_the_proxy_ssl_header_without_a_trusted_proxy_is_refused(production):
     production.ACCORD_PROXY_SSL_HEADER = True
-    assert proxy_ids() == ["accord.E012"]
+    assert proxy_ids() == ["accord.E023"]
 
 
 def test_the_start_refusal_names_every_problem_at_once(production):

@@ -215,7 +215,7 @@ def _hsts() -> list[checks.CheckMessage]:
         return []
     return [
         _error(
-            "accord.E009",
+            "accord.E020",
             f"ACCORD_HSTS_SECONDS is {seconds}: browsers would not be told to use only HTTPS "
             f"(at least {HSTS_MIN_SECONDS} seconds, a day, is required; a year is usual).",
             "Unset ACCORD_HSTS_SECONDS (a year by default) or set it to e.g. 31536000.",
@@ -233,7 +233,7 @@ def check_proxy_settings(
     if bad:
         errors.append(
             _error(
-                "accord.E010",
+                "accord.E021",
                 f"ACCORD_TRUSTED_PROXIES has entries that are not an IP address or network: "
                 f"{', '.join(repr(b) for b in bad)}.",
                 "List the reverse proxies' addresses or networks, separated by commas, e.g. "
@@ -244,7 +244,7 @@ def check_proxy_settings(
     if everyone:
         errors.append(
             _error(
-                "accord.E011",
+                "accord.E022",
                 f"ACCORD_TRUSTED_PROXIES trusts every address ({', '.join(everyone)}): any "
                 "client could choose its address with X-Forwarded-For (and claim HTTPS).",
                 "List only the reverse proxies' own addresses or networks.",
@@ -253,7 +253,7 @@ def check_proxy_settings(
     if settings.ACCORD_PROXY_SSL_HEADER and not entries:
         errors.append(
             _error(
-                "accord.E012",
+                "accord.E023",
                 "ACCORD_PROXY_SSL_HEADER is on but ACCORD_TRUSTED_PROXIES is empty: "
                 "X-Forwarded-Proto would be believed from nobody, so the web never sees HTTPS.",
                 "Set ACCORD_TRUSTED_PROXIES to the TLS-terminating proxy's address, or turn "
