@@ -10,10 +10,11 @@ import json
 import re
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Response, expect
 
 from tests.browser.people import Person, poll
 from tests.browser.recordings import read_object, recorded, wait_manifest
@@ -61,6 +62,16 @@ def in_sync(sample: dict[str, Any]) -> list[str]:
     return problems
 
 
+def policy_problems(console: list[str]) -> list[str]:
+    """What Chromium logs when the pages' Content-Security-Policy refused something, or when
+    their Permissions-Policy header names a feature it does not know."""
+    return [
+        line
+        for line in console
+        if "Content Security Policy" in line or "Permissions-Policy" in line
+    ]
+
+
 def test_the_replay_plays_everyone_together_and_seeks_to_the_caucus(
     stack: BrowserStack, browser: Browser, hearing: tuple[Person, Person, Person]
 ) -> None:
@@ -90,6 +101,13 @@ def test_the_replay_plays_everyone_together_and_seeks_to_the_caucus(
         page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
         page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
         path = f"/en/cases/{case_no}/sessions/{session_id}/replay/"
+        page_headers: dict[str, str] = {}
+
+        def keep_headers(response: Response) -> None:
+            if urlsplit(response.url).path == path and response.request.resource_type == "document":
+                page_headers.update(response.headers)
+
+        page.on("response", keep_headers)
         sign_in_staff(page, stack.base_url, AUDITOR, path)
         expect(page.get_by_test_id("replay-page")).to_be_visible()
         people = {p.participant_id for p in hearing}
@@ -168,6 +186,13 @@ def test_the_replay_plays_everyone_together_and_seeks_to_the_caucus(
         expect(
             page.locator(f'.replay-tile[data-participant-id="{applicant.participant_id}"]')
         ).to_have_class(re.compile(r"\babsent\b"))
+        # The device check, the room and the replay ran under the strict policy, refused
+        # nothing (docs/security/headers.md) and were served their headers.
+        assert policy_problems(console) == [], console
+        for person in hearing:
+            assert policy_problems(person.console) == [], person.describe()
+        assert "script-src 'self'" in page_headers["content-security-policy"]
+        assert "camera=()" in page_headers["permissions-policy"]
     finally:
         context.close()
 

@@ -26,10 +26,10 @@ def proxies(settings):
 
 
 def request(remote: str, xff: str | None = None):
-    extra = {"REMOTE_ADDR": remote}
+    req = RequestFactory().get("/", REMOTE_ADDR=remote)
     if xff is not None:
-        extra["HTTP_X_FORWARDED_FOR"] = xff
-    return RequestFactory().get("/", **extra)
+        req.META["HTTP_X_FORWARDED_FOR"] = xff
+    return req
 
 
 def test_without_trusted_proxies_the_header_is_ignored(settings):

@@ -222,13 +222,16 @@ def test_x_forwarded_proto_is_believed_from_a_trusted_proxy_only(acknowledged, m
     settings.SECURE_HSTS_SECONDS = 3600
     url = f"/en/rooms/{acknowledged.pk}/room/"
     # The proxy passes the browser's Host on (without it Django would add the port, :80).
-    headers = {"HTTP_HOST": "testserver", "HTTP_X_FORWARDED_PROTO": "https"}
-    through_proxy = Client(REMOTE_ADDR="10.0.0.5", **headers)
+    through_proxy = Client(
+        REMOTE_ADDR="10.0.0.5", HTTP_HOST="testserver", HTTP_X_FORWARDED_PROTO="https"
+    )
     through_proxy.force_login(mia)
     page = through_proxy.get(url)
     assert page["Strict-Transport-Security"] == "max-age=3600"
     assert f'data-ws-url="wss://testserver/ws/rooms/{acknowledged.pk}/"' in page.content.decode()
-    direct = Client(REMOTE_ADDR="203.0.113.7", **headers)
+    direct = Client(
+        REMOTE_ADDR="203.0.113.7", HTTP_HOST="testserver", HTTP_X_FORWARDED_PROTO="https"
+    )
     direct.force_login(mia)
     page = direct.get(url)
     assert "Strict-Transport-Security" not in page.headers
