@@ -107,6 +107,7 @@ def assert_headers(response, view_name: str, url: str) -> None:
     assert headers.get("X-Content-Type-Options") == "nosniff", where
     assert headers.get("Referrer-Policy") == "same-origin", where
     assert headers.get("Cross-Origin-Opener-Policy") == "same-origin", where
+    assert headers.get("Cross-Origin-Resource-Policy") == "same-origin", where
     framed = view_name in SAME_ORIGIN_FRAMED and response.status_code == 200
     assert headers.get("X-Frame-Options") == ("SAMEORIGIN" if framed else "DENY"), where
     csp = parse_csp(headers["Content-Security-Policy"])

@@ -14,7 +14,7 @@ WhiteNoise answers, redirects, 404s and error pages get the headers too:
 - ``X-Frame-Options: DENY`` (``SAMEORIGIN`` where a view asked for it with Django's
   ``xframe_options_sameorigin``, and then ``frame-ancestors 'self'``), ``nosniff``,
   ``Referrer-Policy``, ``Cross-Origin-Opener-Policy``, for responses that did not pass through
-  Django's own middlewares.
+  Django's own middlewares, and ``Cross-Origin-Resource-Policy: same-origin``.
 
 It also drops ``X-Forwarded-Proto`` from requests whose TCP peer is not a trusted proxy
 (``ACCORD_TRUSTED_PROXIES``), so with ``ACCORD_PROXY_SSL_HEADER`` on a client that reaches the
@@ -37,9 +37,10 @@ CSP = "Content-Security-Policy"
 PERMISSIONS = "Permissions-Policy"
 
 # Features a page may never use; camera, microphone and display-capture are added per page.
+# Only names Chromium knows: it logs "Unrecognized feature" for others (tests/browser/test_replay.py
+# fails on that; "bluetooth" was one).
 DENIED_FEATURES = (
     "accelerometer",
-    "bluetooth",
     "browsing-topics",
     "geolocation",
     "gyroscope",
@@ -166,6 +167,8 @@ def add_security_headers(request: HttpRequest, response: HttpResponseBase) -> No
     if PERMISSIONS not in headers:
         headers[PERMISSIONS] = permissions_policy(getattr(response, _MEDIA_ATTR, ()))
     headers.setdefault("X-Content-Type-Options", "nosniff")
+    # No other site may embed our answers (photos, recordings, PDFs) as its own subresources.
+    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
     referrer = settings.SECURE_REFERRER_POLICY
     if referrer:
         value = referrer if isinstance(referrer, str) else ",".join(referrer)
