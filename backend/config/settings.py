@@ -76,9 +76,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # CSP, Permissions-Policy and the rest on every answer, static files too (issue 13).
+    # CSP, Permissions-Policy and the rest on every answer, static files and Django's HTTPS
+    # redirects too; drops X-Forwarded-Proto from untrusted peers before anything reads it.
     "accord.core.security_headers.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,7 +1,7 @@
 """Security headers on every response of the web (docs/security/headers.md).
 
-``SecurityHeadersMiddleware`` sits right after Django's SecurityMiddleware, so the static files
-WhiteNoise answers, redirects, 404s and error pages get the headers too:
+``SecurityHeadersMiddleware`` is the first middleware (before Django's SecurityMiddleware), so
+the static files WhiteNoise answers, HTTPS redirects, 404s and error pages get the headers too:
 
 - ``Content-Security-Policy``: on HTML, a strict policy (:func:`page_policy`): scripts, styles,
   images, media and frames only from the site itself, no inline script or style, no
