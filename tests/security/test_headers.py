@@ -166,6 +166,9 @@ def test_every_page_carries_the_headers_for_anyone_and_for_staff(ids, mia):  # n
     staff = Client(raise_request_exception=False)
     staff.force_login(mia)
     seen_staff, _ = requested(staff, ids)
+    # No page breaks on an unknown id or an anonymous visitor (healthz: no media worker here).
+    errors = [s for s in seen + seen_staff if s[2] >= 500 and s[1] != "healthz"]
+    assert errors == []
     statuses = {view: status for _, view, status in seen_staff}
     # The real objects opened real pages, the room pages among them.
     assert statuses["rooms:room"] == statuses["rooms:device_check"] == 200
