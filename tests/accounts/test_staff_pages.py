@@ -90,13 +90,6 @@ def test_an_applicant_is_sent_to_the_phone_form(client, db):
     assert "mobile number" in response.context["form"].errors["username"][0]
 
 
-def test_a_staff_member_cannot_use_the_phone_form(client, bob, outbox):
-    response = client.post("/en/accounts/signin/", {"phone": bob.phone})
-    assert response.status_code == 400
-    assert "staff account" in response.context["form"].errors["phone"][0]
-    assert outbox == []
-
-
 def test_first_sign_in_shows_enrollment_with_a_qr_code_and_then_logs_in(client, bob):
     response = client.post("/accounts/staff/signin/", {"username": "bob", "password": PASSWORD})
     assert response["Location"] == "/accounts/staff/enroll/"
