@@ -74,7 +74,7 @@ def test_a_staff_session_ends_after_thirty_idle_minutes(client, alice):
     assert response["Location"].startswith("/en/accounts/staff/signin/")
     assert "_auth_user_id" not in client.session
     page = client.get(response["Location"])
-    assert "without activity" in str(list(page.context["messages"])[0])
+    assert "without activity" in str(next(iter(page.context["messages"])))
 
 
 def test_activity_keeps_a_staff_session_alive_until_the_absolute_lifetime(client, alice):

@@ -11,8 +11,8 @@ from channels.db import database_sync_to_async
 from django.contrib.sessions.backends.db import SessionStore
 
 from accord.accounts.sessions import KIND_KEY, LAST_SEEN_KEY, SIGNED_IN_AT_KEY, STAFF
-from tests.rooms.test_consumer import _fresh_channel_layer, join, open_socket  # noqa: F401
 from tests.rooms.conftest import session_cookie
+from tests.rooms.test_consumer import _fresh_channel_layer, join, open_socket  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("heartbeat_prefix")]
 
