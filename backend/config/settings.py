@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -139,10 +140,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:signin"
 LOGIN_REDIRECT_URL = "cases:my_cases"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
+# AUTH_PASSWORD_VALIDATORS: in the authentication block at the end (issue 13).
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -373,3 +371,46 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+
+# --- Authentication and sessions (issue 13; docs/security/auth.md) ---------------------------
+# Session lifetimes, enforced by accord.accounts.middleware.SessionLifetimeMiddleware (pages and
+# the API) and accord.accounts.sessions.websocket_session_refusal (room sockets). Staff: an
+# absolute lifetime from the sign-in and an idle timeout. Applicants: one day, and an idle
+# timeout of two hours (they sign in again with a text-message code; see the docs for why).
+ACCORD_STAFF_SESSION_MAX_SECONDS = envint("ACCORD_STAFF_SESSION_MAX_SECONDS", 12 * 3600)
+ACCORD_STAFF_SESSION_IDLE_SECONDS = envint("ACCORD_STAFF_SESSION_IDLE_SECONDS", 30 * 60)
+ACCORD_APPLICANT_SESSION_SECONDS = envint("ACCORD_APPLICANT_SESSION_SECONDS", 24 * 3600)
+ACCORD_APPLICANT_SESSION_IDLE_SECONDS = envint("ACCORD_APPLICANT_SESSION_IDLE_SECONDS", 2 * 3600)
+# Django's own cookie and stored-session expiry: no session outlives the longest lifetime.
+SESSION_COOKIE_AGE = max(ACCORD_STAFF_SESSION_MAX_SECONDS, ACCORD_APPLICANT_SESSION_SECONDS)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "accord.accounts.middleware.SessionLifetimeMiddleware",
+)
+# Passwords (staff): 12 characters at least, not a common password, not like the username,
+# and (when a range API is configured) not in a known breach. Empty URL: the breach check is
+# off (the default; the demo has no internet). The check fails open, with a warning logged.
+ACCORD_PWNED_PASSWORDS_URL = envstr("ACCORD_PWNED_PASSWORDS_URL", "")
+ACCORD_PWNED_PASSWORDS_TIMEOUT_SECONDS = envint("ACCORD_PWNED_PASSWORDS_TIMEOUT_SECONDS", 3)
+AUTH_PASSWORD_VALIDATORS: list[dict[str, Any]] = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email", "phone")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accord.accounts.passwords.PwnedPasswordValidator"},
+]
+# Lockout (accord.accounts.services.lockout): failures of one account from one address lock
+# that pair after ACCORD_SIGNIN_FAILURES_PER_15MIN, for the base time doubling with each
+# further failure up to the cap. Past ACCORD_SIGNIN_ACCOUNT_FAILURES_PER_15MIN failures of
+# the account from everywhere, an address that has failed for it is locked from its first
+# failure on; an address that has not failed for it is never locked by others' failures.
+ACCORD_SIGNIN_LOCK_BASE_SECONDS = envint("ACCORD_SIGNIN_LOCK_BASE_SECONDS", 60)
+ACCORD_SIGNIN_LOCK_MAX_SECONDS = envint("ACCORD_SIGNIN_LOCK_MAX_SECONDS", 3600)
+ACCORD_SIGNIN_ACCOUNT_FAILURES_PER_15MIN = envint("ACCORD_SIGNIN_ACCOUNT_FAILURES_PER_15MIN", 20)
+# TOTP enrolment: only within this time of a correct password in the same session.
+ACCORD_TOTP_ENROL_WINDOW_SECONDS = envint("ACCORD_TOTP_ENROL_WINDOW_SECONDS", 600)

@@ -49,13 +49,6 @@ def test_it_refuses_a_bad_phone_format_and_writes_nothing(db, outbox, phone):
     assert outbox == []
 
 
-def test_it_refuses_a_staff_members_number(bob, outbox):
-    with nothing_written(), pytest.raises(ServiceError) as caught:
-        signin_code_request(phone=bob.phone, client_ip=IP)
-    assert caught.value.code == "phone_staff"
-    assert outbox == []
-
-
 def test_it_refuses_a_resend_too_soon_and_writes_nothing(db, outbox):
     signin_code_request(phone=PHONE, client_ip=IP)
     with nothing_written(), pytest.raises(RateLimited) as caught:

@@ -1,17 +1,20 @@
-"""One-time sign-in links: made by a service, spent once by the view."""
+"""One-time sign-in links: made by a service, shown by GET, spent once by the POST."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from accord.accounts.models import SignInLink
 from accord.accounts.services import signin_link_create
 from accord.core.api import ServiceError
 from accord.core.links import DEMO_LINK_KEY
+from accord.orgs.models import Role
 from tests.accounts.conftest import actions, nothing_written
+from tests.factories import MembershipFactory
 
 TTL = timedelta(hours=2)
 
@@ -30,7 +33,7 @@ def test_a_link_is_a_path_with_a_token_stored_only_as_a_hash(dora):
 def test_a_link_signs_in_once_and_redirects_to_the_next_page(client, dora):
     path = signin_link_create(user=dora, next_url="/cases/42/", ttl=TTL)
     with nothing_written(used_links=1, events=1):
-        response = client.get(path)
+        response = client.post(path)
     assert response.status_code == 302
     assert response["Location"] == "/cases/42/"
     assert client.session["_auth_user_id"] == str(dora.pk)
@@ -40,7 +43,7 @@ def test_a_link_signs_in_once_and_redirects_to_the_next_page(client, dora):
 
 def test_a_used_link_shows_a_clear_page_with_410_and_does_not_sign_in(client, dora):
     path = signin_link_create(user=dora, next_url="/", ttl=TTL)
-    client.get(path)
+    client.post(path)
     client.logout()
     with nothing_written():
         response = client.get(path)
@@ -72,7 +75,7 @@ def test_a_demo_link_is_marked_and_the_session_knows_it(client, dora, settings):
     settings.ACCORD_DEMO = True
     path = signin_link_create(user=dora, next_url="/", ttl=TTL, demo=True)
     assert SignInLink.objects.get().is_demo
-    client.get(path)
+    client.post(path)
     assert client.session[DEMO_LINK_KEY] is True
 
 
@@ -99,4 +102,86 @@ def test_a_link_needs_a_positive_lifetime(dora):
 def test_a_head_request_does_not_spend_the_link(client, dora):
     path = signin_link_create(user=dora, next_url="/", ttl=TTL)
     assert client.head(path).status_code == 405
-    assert client.get(path).status_code == 302
+    assert client.get(path).status_code == 200
+    assert client.post(path).status_code == 302
+
+
+def test_opening_a_link_shows_a_confirmation_and_spends_nothing(client, dora):
+    path = signin_link_create(user=dora, next_url="/cases/", ttl=TTL)
+    with nothing_written():
+        response = client.get(path)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'action="{path}"' in body
+    assert 'method="post"' in body
+    assert 'data-testid="signin-link-confirm"' in body
+    assert "Dora" not in body  # a forwarded link (or its preview) shows nobody's name
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "_auth_user_id" not in client.session
+
+
+def test_link_preview_bots_get_twice_and_the_person_still_signs_in(client, dora):
+    path = signin_link_create(user=dora, next_url="/cases/", ttl=TTL)
+    bot = client.__class__()
+    assert bot.get(path).status_code == 200
+    assert bot.get(path).status_code == 200
+    assert "_auth_user_id" not in bot.session
+    response = client.post(path)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(dora.pk)
+
+
+def test_a_second_post_is_refused(client, dora):
+    path = signin_link_create(user=dora, next_url="/cases/", ttl=TTL)
+    assert client.post(path).status_code == 302
+    other = client.__class__()
+    with nothing_written():
+        response = other.post(path)
+    assert response.status_code == 410
+    assert "_auth_user_id" not in other.session
+
+
+def test_the_post_needs_the_pages_csrf_token(dora):
+    path = signin_link_create(user=dora, next_url="/cases/", ttl=TTL)
+    browser = Client(enforce_csrf_checks=True)
+    with nothing_written():
+        assert browser.post(path).status_code == 403
+    page = browser.get(path)
+    token = page.context["csrf_token"]
+    response = browser.post(path, {"csrfmiddlewaretoken": str(token)})
+    assert response.status_code == 302
+    assert browser.session["_auth_user_id"] == str(dora.pk)
+
+
+def test_no_link_is_made_for_staff_outside_demo_mode(alice, settings):
+    settings.ACCORD_DEMO = False
+    with nothing_written(), pytest.raises(ServiceError) as caught:
+        signin_link_create(user=alice, next_url="/", ttl=TTL)
+    assert caught.value.code == "link_staff"
+
+
+def test_a_staff_link_from_demo_mode_is_not_honoured_outside_it(client, alice, settings):
+    settings.ACCORD_DEMO = True
+    path = signin_link_create(user=alice, next_url="/", ttl=TTL, demo=True)
+    settings.ACCORD_DEMO = False
+    with nothing_written():
+        assert client.get(path).status_code == 403
+        response = client.post(path)
+    assert response.status_code == 403
+    assert response.context["code"] == "link_staff"
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_link_of_someone_who_became_staff_is_not_honoured(client, dora, org, settings):
+    settings.ACCORD_DEMO = False
+    path = signin_link_create(user=dora, next_url="/", ttl=TTL)
+    MembershipFactory(user=dora, organization=org, role=Role.MEDIATOR)
+    assert client.post(path).status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_in_demo_mode_a_staff_link_signs_in(client, alice, settings):
+    settings.ACCORD_DEMO = True
+    path = signin_link_create(user=alice, next_url="/", ttl=TTL, demo=True)
+    assert client.post(path).status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)

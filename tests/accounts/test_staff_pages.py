@@ -90,13 +90,6 @@ def test_an_applicant_is_sent_to_the_phone_form(client, db):
     assert "mobile number" in response.context["form"].errors["username"][0]
 
 
-def test_a_staff_member_cannot_use_the_phone_form(client, bob, outbox):
-    response = client.post("/en/accounts/signin/", {"phone": bob.phone})
-    assert response.status_code == 400
-    assert "staff account" in response.context["form"].errors["phone"][0]
-    assert outbox == []
-
-
 def test_first_sign_in_shows_enrollment_with_a_qr_code_and_then_logs_in(client, bob):
     response = client.post("/accounts/staff/signin/", {"username": "bob", "password": PASSWORD})
     assert response["Location"] == "/accounts/staff/enroll/"
@@ -146,3 +139,41 @@ def test_the_django_admin_login_sends_staff_through_the_two_step_sign_in(client,
     response = client.get("/django-admin/login/?next=/django-admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/staff/signin/?next=")
+
+
+def test_enrolment_ends_with_its_window_after_the_password(client, bob, settings):
+    settings.ACCORD_TOTP_ENROL_WINDOW_SECONDS = 600
+    client.post("/accounts/staff/signin/", {"username": "bob", "password": PASSWORD})
+    page = client.get("/en/accounts/staff/enroll/")
+    secret = re.search(r"secret=([A-Z2-7]+)", page.context["otpauth_uri"])
+    assert secret
+    session = client.session
+    pending = session[PENDING_KEY]
+    # Eleven minutes later (the same session, the right code): back to the password.
+    pending["password_at"] -= 660
+    pending["until"] -= 660
+    session[PENDING_KEY] = pending
+    session.save()
+    response = client.post("/accounts/staff/enroll/", {"code": pyotp.TOTP(secret.group(1)).now()})
+    assert response["Location"] == "/accounts/staff/signin/"
+    assert "_auth_user_id" not in client.session
+    bob.refresh_from_db()
+    assert bob.totp_confirmed_at is None
+
+
+def test_the_enrolment_window_is_bound_to_the_session_that_gave_the_password(client, bob):
+    client.post("/accounts/staff/signin/", {"username": "bob", "password": PASSWORD})
+    assert client.get("/accounts/staff/enroll/").status_code == 200
+    other = client.__class__()
+    response = other.get("/accounts/staff/enroll/")
+    assert response["Location"] == "/accounts/staff/signin/"
+
+
+def test_a_new_password_step_forgets_an_earlier_enrolment_secret(client, bob):
+    client.post("/accounts/staff/signin/", {"username": "bob", "password": PASSWORD})
+    client.get("/accounts/staff/enroll/")
+    first = client.session[ENROLL_SECRET_KEY]
+    client.post("/accounts/staff/signin/", {"username": "bob", "password": PASSWORD})
+    assert ENROLL_SECRET_KEY not in client.session
+    client.get("/accounts/staff/enroll/")
+    assert client.session[ENROLL_SECRET_KEY] != first

@@ -59,12 +59,14 @@ class Person:
 
 
 def enter(browser: Browser, link: str, proxy: CuttableProxy | None = None) -> Person:
-    """Open the link, pass the device check and rules, and press join; through `proxy` (every
-    request and the room's socket) when given."""
+    """Open the link, confirm the sign-in, pass the device check and rules, and press join;
+    through `proxy` (every request and the room's socket) when given."""
     if proxy is not None:
         link = link.replace(f":{proxy.target_port}/", f":{proxy.port}/")
     context, page, console = new_page(browser)
     page.goto(link)
+    # Opening a sign-in link only shows its confirmation page; the button spends it.
+    page.get_by_test_id("signin-link-confirm").click()
     return join_from_check(context, page, console, proxy=proxy)
 
 

@@ -80,7 +80,9 @@ def test_demo_session_prints_links_that_sign_in_and_lead_to_the_session(seeded, 
 
     for url in [result["links"]["mediator"], *result["links"]["parties"]]:
         client.logout()
-        response = client.get(urlparse(url).path, follow=True)
+        # Opening the link shows its confirmation page; the page's POST spends it.
+        assert client.get(urlparse(url).path).status_code == 200
+        response = client.post(urlparse(url).path, follow=True)
         assert response.status_code == 200
         assert response.redirect_chain[-1][0].endswith(f"/rooms/{session.pk}/check/")
         assert result["case_no"] in response.content.decode()

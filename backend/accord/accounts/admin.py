@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accord.accounts.models import SignInLink, User
-from accord.accounts.services import totp_reset, user_chain
+from accord.accounts.services import totp_reset_by_admin, user_chain
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
+from accord.core.api import ServiceError
 
 
 def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
@@ -56,10 +57,18 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Reset the second factor (the next sign-in sets up a new one)"))
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        actor = Actor.for_user(request.user)
+        admin_user = request.user
+        assert isinstance(admin_user, User)  # the admin site serves signed-in users only
+        done = 0
         for user in queryset:
-            totp_reset(user=user, actor=actor)
-        messages.success(request, _("Second factor reset."))
+            try:
+                totp_reset_by_admin(user=user, by=admin_user)
+            except ServiceError as exc:
+                messages.error(request, f"{user}: {exc.message}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, _("Second factor reset."))
 
     def save_model(
         self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool

@@ -57,3 +57,18 @@ def claim(kind: str, subject: str, *, seconds: int) -> float | None:
 
 def release(kind: str, subject: str) -> None:
     cache.delete(_key(kind, subject))
+
+
+def lock(kind: str, subject: str, *, seconds: int) -> None:
+    """Lock ``subject`` for ``seconds`` from now (a later lock replaces an earlier one)."""
+    if seconds > 0:
+        cache.set(_key(kind, subject), time.time() + seconds, timeout=seconds)
+
+
+def locked_for(kind: str, subject: str) -> float | None:
+    """The seconds a lock of ``subject`` still holds, or None when it is not locked."""
+    until = cache.get(_key(kind, subject))
+    if until is None:
+        return None
+    left = float(until) - time.time()
+    return left if left > 0 else None

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.accounts import conf, services, totp
 from accord.accounts.forms import CodeForm, PasswordForm, PhoneForm, TotpForm, add_service_error
@@ -129,15 +129,16 @@ def signin_code(request: HttpRequest) -> HttpResponse:
 # --- Staff ---------------------------------------------------------------------
 
 
-def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
-    """The staff member who gave the right password and now owes the second factor."""
+def _pending_user(request: HttpRequest) -> tuple[User | None, str, float]:
+    """The staff member who gave the right password and now owes the second factor, where to
+    go next, and when the password was given."""
     pending: dict[str, Any] | None = request.session.get(PENDING_KEY)
     if not pending or float(pending.get("until", 0)) < time.time():
         request.session.pop(PENDING_KEY, None)
         request.session.pop(ENROLL_SECRET_KEY, None)
-        return None, ""
+        return None, "", 0.0
     user = User.objects.filter(pk=int(pending.get("user_id") or 0), is_active=True).first()
-    return user, str(pending.get("next") or "")
+    return user, str(pending.get("next") or ""), float(pending.get("password_at") or 0)
 
 
 def _finish_staff_signin(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
@@ -175,12 +176,19 @@ def staff_signin(request: HttpRequest) -> HttpResponse:
         else:
             # A fresh session id before it carries anything that leads to a sign-in.
             request.session.cycle_key()
+            request.session.pop(ENROLL_SECRET_KEY, None)
+            now = time.time()
+            enrolling = user.totp_confirmed_at is None
+            # Enrolment (installing an app, scanning) gets its own, longer window; both are
+            # bound to this session, which alone knows that the password was right.
+            wait = conf.totp_enrol_window_seconds() if enrolling else conf.second_factor_seconds()
             request.session[PENDING_KEY] = {
                 "user_id": user.pk,
-                "until": time.time() + conf.second_factor_seconds(),
+                "password_at": now,
+                "until": now + wait,
                 "next": next_url,
             }
-            if user.totp_confirmed_at is None:
+            if enrolling:
                 return redirect("accounts:staff_enroll")
             return redirect("accounts:staff_totp")
     context = {"form": form, "next": next_url}
@@ -194,7 +202,7 @@ def staff_signin(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_totp(request: HttpRequest) -> HttpResponse:
     """Staff step 2: the code from the authenticator app."""
-    user, next_url = _pending_user(request)
+    user, next_url, _password_at = _pending_user(request)
     if user is None:
         return _timed_out(request)
     if user.totp_confirmed_at is None:
@@ -224,7 +232,7 @@ def staff_totp(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_enroll(request: HttpRequest) -> HttpResponse:
     """First staff sign-in: set up the authenticator app, proven by one valid code."""
-    user, next_url = _pending_user(request)
+    user, next_url, password_at = _pending_user(request)
     if user is None:
         return _timed_out(request)
     if user.totp_confirmed_at is not None:
@@ -241,6 +249,7 @@ def staff_enroll(request: HttpRequest) -> HttpResponse:
                 secret=secret,
                 code=form.cleaned_data["code"],
                 client_ip=client_ip(request),
+                password_verified_at=password_at,
             )
         except ServiceError as exc:
             refusal = exc
@@ -265,11 +274,16 @@ def staff_enroll(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def signin_link(request: HttpRequest, token: str) -> HttpResponse:
-    """A one-time link: signs in once and goes on; a spent link shows why it does not."""
+    """A one-time link. GET shows a confirmation page and spends nothing (link previews and
+    mail scanners fetch links); its POST (CSRF-checked) spends the link, signs in and goes
+    on. A link that cannot sign in shows why."""
     try:
-        link = services.signin_link_use(token=token, client_ip=client_ip(request))
+        if request.method == "POST":
+            link = services.signin_link_use(token=token, client_ip=client_ip(request))
+        else:
+            link = services.signin_link_check(token=token)
     except services.SignInLinkUnavailable as exc:
         return render(
             request,
@@ -277,6 +291,13 @@ def signin_link(request: HttpRequest, token: str) -> HttpResponse:
             {"message": exc.message, "code": exc.code},
             status=exc.http_status,
         )
+    if request.method == "GET":
+        # Nothing about the person: whoever forwards the link (or a preview of it) sees no name.
+        context = {"action": request.path}
+        response = render(request, "accounts/link_confirm.html", context)
+        # The page's address carries the token: send it to nobody.
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     login(request, link.user)
     request.session[DEMO_LINK_KEY] = link.is_demo
     return redirect(link.next_url)

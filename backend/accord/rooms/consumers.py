@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from accord.accounts.sessions import websocket_session_refusal, websocket_session_touch
 from accord.core.api import ServiceError
 from accord.rooms import conf, live, selectors, services
 from accord.rooms.access import ACCESS_REVOKED
@@ -102,6 +103,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
+        # A session past its lifetime or idle time is signed out (accord.accounts.sessions).
+        if await database_sync_to_async(websocket_session_refusal)(self.scope):
             await self.close(code=CLOSE_NOT_SIGNED_IN)
             return
         try:
@@ -279,6 +284,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return self.window_frames > FRAMES_PER_WINDOW
 
     async def on_ping(self, message: Message) -> None:
+        if await websocket_session_touch(self.scope):
+            await self.close(code=CLOSE_NOT_SIGNED_IN)
+            return
         await self.send_frame({"type": "pong"})
 
     async def on_offer(self, message: Message) -> None:

@@ -14,6 +14,7 @@ from accord.accounts.services.errors import RateLimited
 from accord.accounts.services.signin_codes import signin_code_request, signin_code_verify
 from accord.accounts.services.signin_links import (
     SignInLinkUnavailable,
+    signin_link_check,
     signin_link_create,
     signin_link_use,
 )
@@ -23,6 +24,7 @@ from accord.accounts.services.staff_signin import (
     totp_enroll_confirm,
     totp_provision,
     totp_reset,
+    totp_reset_by_admin,
 )
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "person_erase",
     "signin_code_request",
     "signin_code_verify",
+    "signin_link_check",
     "signin_link_create",
     "signin_link_use",
     "staff_create",
@@ -42,5 +45,6 @@ __all__ = [
     "totp_enroll_confirm",
     "totp_provision",
     "totp_reset",
+    "totp_reset_by_admin",
     "user_chain",
 ]

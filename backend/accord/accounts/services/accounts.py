@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -77,10 +79,19 @@ def staff_create(
     email: str = "",
     actor: Actor,
 ) -> User:
-    """A staff account (roles are granted separately with ``orgs.services.membership_grant``)."""
+    """A staff account (roles are granted separately with ``orgs.services.membership_grant``).
+
+    The password must pass ``AUTH_PASSWORD_VALIDATORS`` (12 characters or more, not common,
+    not like the person's name, not breached)."""
     if User.objects.filter(username=username).exists():
         message = _("This username is taken.")
         raise refuse(message, code="username_taken", field="username")
+    try:
+        validate_password(
+            password, user=User(username=username, display_name=display_name, email=email)
+        )
+    except ValidationError as exc:
+        raise refuse(" ".join(exc.messages), code="password_weak", field="password") from exc
     with transaction.atomic():
         user = User.objects.create_user(
             username=username,

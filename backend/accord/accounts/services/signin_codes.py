@@ -31,6 +31,7 @@ from accord.accounts.services.lockout import (
     SIGNIN_ACTOR,
     check_not_locked,
     record_failure,
+    record_success,
     trace_signed_in,
 )
 from accord.accounts.sms import SmsTemplate, TransportError, send_sms
@@ -53,17 +54,22 @@ def _valid_phone_orrefuse(raw: str) -> str:
     return phone
 
 
-def _refuse_staff_phone(user: User | None) -> None:
-    if user is not None and uses_staff_signin(user):
-        message = _("This number belongs to a staff account. Sign in with username and password.")
-        raise refuse(message, code="phone_staff", field="phone")
+def _is_staff(user: User | None) -> bool:
+    """Staff sign in with a password and TOTP, never with a text-message code. The phone
+    sign-in answers a staff member's number exactly as any other number (no enumeration of
+    staff numbers): a code is stored, but never sent, and never accepted."""
+    return user is not None and uses_staff_signin(user)
 
 
 def signin_code_request(*, phone: str, client_ip: str) -> SignInCode:
-    """Send a new 6-digit code to ``phone``; the previous code of that number stops working."""
+    """Send a new 6-digit code to ``phone``; the previous code of that number stops working.
+
+    For a staff member's number the same limits apply and the same record is stored, but no
+    text is sent (see :func:`_is_staff`); the caller's answer is the same.
+    """
     phone = _valid_phone_orrefuse(phone)
     user = user_by_phone(phone)
-    _refuse_staff_phone(user)
+    staff = _is_staff(user)
     # The address is counted first so that one client cannot use up other numbers' quotas.
     if ratelimit.hit(RL_CODE_IP, client_ip, window=conf.REQUEST_WINDOW_SECONDS) > (
         conf.otp_requests_per_ip_per_hour()
@@ -105,19 +111,21 @@ def signin_code_request(*, phone: str, client_ip: str) -> SignInCode:
                         "code_id": record.pk,
                         "phone": seal_for_user(user, "phone", phone),
                         "client_ip": seal_for_user(user, "client_ip", client_ip),
+                        "sent": not staff,
                     },
                 )
             # Sent inside the transaction: if the gateway fails, no code is stored.
             minutes = max(1, ttl // 60)
-            send_sms(
-                phone=phone,
-                message=_(
-                    "Your Accord sign-in code is %(code)s. It expires in %(minutes)d minutes. "
-                    "Do not share it with anyone."
+            if not staff:
+                send_sms(
+                    phone=phone,
+                    message=_(
+                        "Your Accord sign-in code is %(code)s. It expires in %(minutes)d minutes. "
+                        "Do not share it with anyone."
+                    )
+                    % {"code": code, "minutes": minutes},
+                    template=SmsTemplate.of("signin_code", code=code, minutes=minutes),
                 )
-                % {"code": code, "minutes": minutes},
-                template=SmsTemplate.of("signin_code", code=code, minutes=minutes),
-            )
     except TransportError as exc:
         ratelimit.release(RL_CODE_RESEND, phone)
         message = _("The text message could not be sent. Please try again in a moment.")
@@ -138,7 +146,7 @@ def signin_code_verify(*, phone: str, code: str, client_ip: str) -> User:
             _("Enter the 6-digit code from the text message."), code="code_format", field="code"
         )
     user = user_by_phone(phone)
-    _refuse_staff_phone(user)
+    staff = _is_staff(user)
     record = latest_signin_code(phone)
     if record is None:
         message = _("No code has been sent to this number. Ask for a code first.")
@@ -163,7 +171,8 @@ def signin_code_verify(*, phone: str, code: str, client_ip: str) -> User:
     if tries > conf.otp_max_attempts():
         message = _("Too many wrong tries for this code. Ask for a new code.")
         raise refuse(message, code="code_attempts", field="code", limited=True)
-    if not secrets.compare_digest(record.code_hash, _code_hash(phone, code)):
+    # A staff number's code was never sent: it fails as a wrong code would, whatever is typed.
+    if staff or not secrets.compare_digest(record.code_hash, _code_hash(phone, code)):
         record_failure(
             kind=RL_FAIL_PHONE,
             subject=phone,
@@ -194,5 +203,5 @@ def signin_code_verify(*, phone: str, code: str, client_ip: str) -> User:
         else:
             ensure_applicant_role(user)
         trace_signed_in(user=user, method="sms_code", client_ip=client_ip)
-    ratelimit.reset(RL_FAIL_PHONE, phone)
+    record_success(kind=RL_FAIL_PHONE, subject=phone, client_ip=client_ip)
     return user

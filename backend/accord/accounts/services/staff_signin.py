@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accord.accounts import ratelimit, totp
+from accord.accounts import conf, ratelimit, totp
 from accord.accounts.models import User
 from accord.accounts.selectors import uses_staff_signin
 from accord.accounts.services.accounts import user_chain
@@ -16,6 +18,7 @@ from accord.accounts.services.lockout import (
     RL_TOTP_USED,
     check_not_locked,
     record_failure,
+    record_success,
     trace_signed_in,
 )
 from accord.audit.actors import Actor
@@ -90,15 +93,26 @@ def staff_totp_verify(*, user: User, code: str, client_ip: str) -> None:
     _totp_step_orrefuse(user=user, secret=user.totp_secret, code=code, client_ip=client_ip)
     with transaction.atomic():
         trace_signed_in(user=user, method="password_totp", client_ip=client_ip)
-    ratelimit.reset(RL_FAIL_USER, user.username)
+    record_success(kind=RL_FAIL_USER, subject=user.username, client_ip=client_ip)
 
 
-def totp_enroll_confirm(*, user: User, secret: str, code: str, client_ip: str) -> None:
-    """Store the secret once the user proves their app holds it; this also signs them in."""
+def totp_enroll_confirm(
+    *, user: User, secret: str, code: str, client_ip: str, password_verified_at: float
+) -> None:
+    """Store the secret once the user proves their app holds it; this also signs them in.
+
+    Only within ``ACCORD_TOTP_ENROL_WINDOW_SECONDS`` of ``password_verified_at`` (the time
+    :func:`staff_password_check` passed, in *this* session: the caller reads it from the
+    session that passed the password step), and only for a user with no confirmed second
+    factor: replacing one needs an administrator's :func:`totp_reset_by_admin` first.
+    """
     check_not_locked(kind=RL_FAIL_USER, subject=user.username, field="code", client_ip=client_ip)
     if user.totp_confirmed_at is not None:
         message = _("An authenticator app is already set up for this account.")
         raise refuse(message, code="totp_already_enrolled", field="code")
+    if not 0 <= time.time() - password_verified_at <= conf.totp_enrol_window_seconds():
+        message = _("Setting up the authenticator app took too long. Enter your password again.")
+        raise refuse(message, code="enrol_window_passed", field="code")
     _totp_step_orrefuse(user=user, secret=secret, code=code, client_ip=client_ip)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
@@ -117,7 +131,7 @@ def totp_enroll_confirm(*, user: User, secret: str, code: str, client_ip: str) -
         trace_signed_in(user=user, method="password_totp", client_ip=client_ip)
     user.totp_secret = locked.totp_secret
     user.totp_confirmed_at = locked.totp_confirmed_at
-    ratelimit.reset(RL_FAIL_USER, user.username)
+    record_success(kind=RL_FAIL_USER, subject=user.username, client_ip=client_ip)
 
 
 def totp_provision(*, user: User, secret: str, actor: Actor) -> None:
@@ -139,9 +153,33 @@ def totp_provision(*, user: User, secret: str, actor: Actor) -> None:
 
 
 def totp_reset(*, user: User, actor: Actor) -> None:
-    """Forget the second factor (lost phone); the next sign-in enrolls a new one."""
+    """Forget the second factor (lost phone); the next sign-in enrolls a new one.
+
+    The one way to re-enrol. People reach it through :func:`totp_reset_by_admin` (the Django
+    admin's action); this lower step is for system actors (commands, tests)."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None)
-        trace_append(chain=user_chain(user), action="totp.reset", actor=actor, payload={})
+        trace_append(
+            chain=user_chain(user),
+            action="totp.reset",
+            actor=actor,
+            payload={"user_id": user.pk},
+        )
     user.totp_secret = ""
     user.totp_confirmed_at = None
+
+
+def totp_reset_by_admin(*, user: User, by: User) -> None:
+    """An administrator resets ``user``'s second factor (traced, actor = the administrator).
+
+    Administrators are those who may change users (``accounts.change_user``: the system
+    administrator in the Django admin). Nobody resets their own: whoever holds a session and
+    a password must not be able to move the second factor to a phone of their own.
+    """
+    if not by.is_active or not by.has_perm("accounts.change_user"):
+        message = _("Only an administrator can reset a second factor.")
+        raise refuse(message, code="not_admin")
+    if by.pk == user.pk:
+        message = _("Another administrator must reset your own second factor.")
+        raise refuse(message, code="reset_self")
+    totp_reset(user=user, actor=Actor.for_user(by))
