@@ -348,3 +348,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- API errors and schema, for fuzzing (issue 13) ---
+# Outermost: any error under /api/ or /internal/ that another layer answered in HTML (a URL
+# that does not resolve, a 500) becomes the API's JSON error (accord.core.api_errors).
+MIDDLEWARE = ["accord.core.api_errors.ApiErrorMiddleware", *MIDDLEWARE]
+# The schema documents on every operation the error answers it can give (accord.core.api_schema).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "accord.core.api_schema.ApiAutoSchema"

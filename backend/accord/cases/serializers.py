@@ -21,27 +21,11 @@ from accord.cases.selectors import (
     transfer_due,
     transfers_of,
 )
+from accord.core import api_schema as core_api_schema
 from accord.orgs.models import Organization
 
-# Built with inline_serializer: a declared field called "fields" would read as
-# an override of Serializer.fields.
-ErrorDetailSerializer = inline_serializer(
-    name="ErrorDetail",
-    fields={
-        "code": serializers.CharField(help_text="Stable error code; see docs/api.md."),
-        "message": serializers.CharField(),
-        "fields": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            help_text="Messages by input field name.",
-        ),
-    },
-)
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    """Every error response: ``{"error": {"code", "message", "fields"}}``."""
-
-    error = ErrorDetailSerializer
+# The error component lives in core (every app's API answers it); named here for the apps.
+ErrorSerializer = core_api_schema.ErrorSerializer
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer[Organization]):
