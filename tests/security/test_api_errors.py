@@ -16,6 +16,7 @@ from django.test import Client, RequestFactory
 
 from accord.core.api_errors import ApiErrorMiddleware
 from infra.procs import free_port
+from tests.cases.conftest import as_user
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_a_url_that_does_not_resolve_is_a_json_404(client: Client, path: str) ->
 
 
 def test_a_refused_method_is_a_json_405(client: Client) -> None:
-    client.force_login(UserFactory(username="someone"))
+    client.force_login(as_user(UserFactory(username="someone")))
     assert_error_shape(client.delete("/api/consultations/"), 405, "method_not_allowed")
 
 
