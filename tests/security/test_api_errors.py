@@ -123,3 +123,19 @@ def test_daphne_hands_a_malformed_multipart_body_to_django(stack_processes: Any)
         assert status == 403, (content_type, status, content)
         assert answered_type.startswith("application/json")
         assert json.loads(content)["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"no boundary at all"),
+        ("multipart/form-data; boundary=", b"an empty boundary"),
+        ("application/json", b'{"not": json'),
+    ],
+)
+def test_a_body_that_does_not_parse_is_a_json_400_for_a_signed_in_user(
+    client: Client, content_type: str, body: bytes
+) -> None:
+    client.force_login(as_user(UserFactory(username="someone")))
+    response = client.generic("POST", "/api/cases/", body, content_type=content_type)
+    assert_error_shape(response, 400, "parse_error")
