@@ -17,6 +17,12 @@ from accord.core.checks import refuse_insecure_start  # noqa: E402
 
 refuse_insecure_start()
 
+# Multipart bodies reach Django unparsed by Twisted: a malformed one gets the API's JSON error
+# instead of Twisted's bare 400 (issue 13, accord.core.asgi_server).
+from accord.core.asgi_server import leave_request_bodies_to_django  # noqa: E402
+
+leave_request_bodies_to_django()
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

@@ -414,3 +414,10 @@ ACCORD_SIGNIN_LOCK_MAX_SECONDS = envint("ACCORD_SIGNIN_LOCK_MAX_SECONDS", 3600)
 ACCORD_SIGNIN_ACCOUNT_FAILURES_PER_15MIN = envint("ACCORD_SIGNIN_ACCOUNT_FAILURES_PER_15MIN", 20)
 # TOTP enrolment: only within this time of a correct password in the same session.
 ACCORD_TOTP_ENROL_WINDOW_SECONDS = envint("ACCORD_TOTP_ENROL_WINDOW_SECONDS", 600)
+# --- API errors and schema, for fuzzing (issue 13) ---
+# Any error under /api/ or /internal/ that another layer answered in HTML (a URL
+# that does not resolve, a 500) becomes the API's JSON error (accord.core.api_errors).
+# Right inside the security headers, so the JSON it answers carries them too.
+MIDDLEWARE.insert(1, "accord.core.api_errors.ApiErrorMiddleware")
+# The schema documents on every operation the error answers it can give (accord.core.api_schema).
+REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "accord.core.api_schema.ApiAutoSchema"

@@ -214,7 +214,10 @@ class CaseMaterialsView(APIView):
         request={"multipart/form-data": EvidenceInputSerializer},
         responses={
             201: MaterialSerializer,
-            400: _error("`invalid`, `empty_file` or `upload_interrupted`."),
+            400: _error(
+                "`invalid`, `empty_file`, `damaged_file` (cut short or broken) or "
+                "`upload_interrupted`."
+            ),
             403: _error("`permission_denied`."),
             404: _NOT_FOUND,
             409: _error("`case_not_open`."),

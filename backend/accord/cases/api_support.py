@@ -7,13 +7,13 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework.request import Request
 
 from accord.accounts.models import User
-from accord.cases.serializers import ErrorSerializer
+from accord.core.api_schema import error_response as core_error_response
 
 
 def error_response(description: str) -> OpenApiResponse:
     """An error response in the schema: ``{"code", "message", "fields"}`` as ``description``
     says."""
-    return OpenApiResponse(ErrorSerializer, description=description)
+    return core_error_response(description)
 
 
 def api_user(request: Request) -> User:

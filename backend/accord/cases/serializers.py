@@ -6,10 +6,24 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import TextChoices
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from accord.cases.models import Case, CaseTransfer, Consultation, Material, RespondentAnswer
+from accord.cases.models import (
+    AnswerDecision,
+    ApplicantType,
+    BusinessType,
+    Case,
+    CaseComplexity,
+    CaseState,
+    CaseTransfer,
+    Consultation,
+    ConsultationTopic,
+    DisputeNature,
+    Material,
+    RespondentAnswer,
+)
 from accord.cases.scope import CaseApplication
 from accord.cases.selectors import (
     answer_of,
@@ -21,27 +35,11 @@ from accord.cases.selectors import (
     transfer_due,
     transfers_of,
 )
+from accord.core import api_schema as core_api_schema
 from accord.orgs.models import Organization
 
-# Built with inline_serializer: a declared field called "fields" would read as
-# an override of Serializer.fields.
-ErrorDetailSerializer = inline_serializer(
-    name="ErrorDetail",
-    fields={
-        "code": serializers.CharField(help_text="Stable error code; see docs/api.md."),
-        "message": serializers.CharField(),
-        "fields": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            help_text="Messages by input field name.",
-        ),
-    },
-)
-
-
-class ErrorSerializer(serializers.Serializer[Any]):
-    """Every error response: ``{"error": {"code", "message", "fields"}}``."""
-
-    error = ErrorDetailSerializer
+# The error component lives in core (every app's API answers it); named here for the apps.
+ErrorSerializer = core_api_schema.ErrorSerializer
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer[Organization]):
@@ -264,6 +262,25 @@ class ConsultationSerializer(serializers.ModelSerializer[Consultation]):
 # --- Input -------------------------------------------------------------------
 
 
+def one_of(field: serializers.CharField, choices: type[TextChoices]) -> serializers.CharField:
+    """``field`` documented in the schema as one of ``choices`` (and blank where it allows
+    blank). The schema only: the services check the value and answer their own codes
+    (``invalid_decision``, ``invalid_complexity``, ``out_of_scope``…), which a ``ChoiceField``
+    would turn into a generic ``invalid``. (A serializer deep-copies its fields from their
+    arguments, so the schema goes on a class of its own.)"""
+    values: list[str] = [str(value) for value in choices.values]
+    if field.allow_blank:
+        values.append("")
+    schema: dict[str, Any] = {"type": "string", "enum": values}
+    if field.help_text:
+        schema["description"] = str(field.help_text)
+    documented = extend_schema_field(schema)(
+        type(f"{choices.__name__}Field", (serializers.CharField,), {})
+    )
+    made: serializers.CharField = documented(*field._args, **field._kwargs)  # type: ignore[attr-defined]
+    return made
+
+
 def _amount_field() -> serializers.DecimalField:
     # Decimal places and digits are the service's rules (and its error messages).
     return serializers.DecimalField(
@@ -284,23 +301,34 @@ class ApplicationInputSerializer(serializers.Serializer[Any]):
     respondent = serializers.CharField(
         required=False, allow_blank=True, help_text="Financial institution code."
     )
-    applicant_type = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="natural_person | legal_person | unincorporated",
+    applicant_type = one_of(
+        serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="natural_person | legal_person | unincorporated",
+        ),
+        ApplicantType,
     )
     applicant_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     applicant_phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
     applicant_id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
     credit_code = serializers.CharField(required=False, allow_blank=True, max_length=18)
     representative = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    business_type = serializers.CharField(
-        required=False, allow_blank=True, help_text="One of the business types; see docs/api.md."
+    business_type = one_of(
+        serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="One of the business types; see docs/api.md.",
+        ),
+        BusinessType,
     )
-    dispute_nature = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="civil_commercial (others are refused as out of scope)",
+    dispute_nature = one_of(
+        serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="civil_commercial (others are refused as out of scope)",
+        ),
+        DisputeNature,
     )
     amount = _amount_field()
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
@@ -356,11 +384,16 @@ class ApplicationInputSerializer(serializers.Serializer[Any]):
 
 
 class ConsultationInputSerializer(serializers.Serializer[Any]):
-    topic = serializers.CharField(help_text="consultation | mediation | notarization | arbitration")
+    topic = one_of(
+        serializers.CharField(help_text="consultation | mediation | notarization | arbitration"),
+        ConsultationTopic,
+    )
     organization = serializers.CharField(help_text="Mediation organization code.")
     respondent = serializers.CharField(help_text="Financial institution code.")
-    business_type = serializers.CharField()
-    applicant_type = serializers.CharField(required=False, default="natural_person")
+    business_type = one_of(serializers.CharField(), BusinessType)
+    applicant_type = one_of(
+        serializers.CharField(required=False, default="natural_person"), ApplicantType
+    )
     amount = _amount_field()
     description = serializers.CharField(max_length=5000)
     contact_name = serializers.CharField(max_length=150)
@@ -368,7 +401,7 @@ class ConsultationInputSerializer(serializers.Serializer[Any]):
 
 
 class TransitionInputSerializer(serializers.Serializer[Any]):
-    to = serializers.CharField(help_text="The target state, e.g. accepted.")
+    to = one_of(serializers.CharField(help_text="The target state, e.g. accepted."), CaseState)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     mediator = serializers.IntegerField(
         required=False, allow_null=True, help_text="User id; needed to move to 'assigned'."
@@ -381,16 +414,21 @@ class TransitionInputSerializer(serializers.Serializer[Any]):
     override_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=5000
     )
-    complexity = serializers.CharField(
-        required=False,
-        default="normal",
-        help_text="simple, normal or complex; set when moving to 'accepted' "
-        "(`invalid_complexity` otherwise).",
+    complexity = one_of(
+        serializers.CharField(
+            required=False,
+            default="normal",
+            help_text="simple, normal or complex; set when moving to 'accepted' "
+            "(`invalid_complexity` otherwise).",
+        ),
+        CaseComplexity,
     )
 
 
 class ComplexityInputSerializer(serializers.Serializer[Any]):
-    complexity = serializers.CharField(help_text="simple, normal or complex.")
+    complexity = one_of(
+        serializers.CharField(help_text="simple, normal or complex."), CaseComplexity
+    )
     reason = serializers.CharField(max_length=5000, allow_blank=True)
 
 
@@ -416,7 +454,7 @@ class EvidenceInputSerializer(serializers.Serializer[Any]):
 
 
 class RespondentAnswerInputSerializer(serializers.Serializer[Any]):
-    decision = serializers.CharField(help_text="agree | decline")
+    decision = one_of(serializers.CharField(help_text="agree | decline"), AnswerDecision)
     reasons = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -63,6 +65,11 @@ class MediaWorkerView(APIView):
     authentication_classes = [MediaTokenAuthentication]
     permission_classes = [IsMediaWorker]
     parser_classes = [JSONParser]
+    # Besides 400/401/413/429 (accord.core.api_schema), documented on each operation.
+    error_responses = {
+        400: "`malformed`: the body is not JSON, or not the contract's.",
+        503: "`recording_disabled`: no media token is configured on this server.",
+    }
 
     def body(self, request: Request, parse: Callable[[Any], Parsed]) -> Parsed:
         try:
@@ -76,6 +83,11 @@ class MediaWorkerView(APIView):
 
 
 class SegmentsView(MediaWorkerView):
+    @extend_schema(
+        summary="Register a recording segment: 201 new, 200 known (media worker)",
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request) -> Response:
         meta = self.body(request, registration.parse_segment)
         segment, created = services.segment_register(meta=meta)
@@ -87,6 +99,11 @@ class SegmentsView(MediaWorkerView):
 
 
 class InterruptionsView(MediaWorkerView):
+    @extend_schema(
+        summary="Report an interruption of a recording (media worker)",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request) -> Response:
         report = self.body(request, registration.parse_interruption)
         interruption = services.interruption_record(report=report)
@@ -95,6 +112,11 @@ class InterruptionsView(MediaWorkerView):
 
 
 class FlushedView(MediaWorkerView):
+    @extend_schema(
+        summary="Report a session's recordings flushed (media worker)",
+        request=OpenApiTypes.OBJECT,
+        responses={202: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request) -> Response:
         report = self.body(request, registration.parse_flushed)
         session = services.session_flushed(report=report)

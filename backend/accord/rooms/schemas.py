@@ -38,6 +38,10 @@ def _text(min_len: int, max_len: int) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str) or not min_len <= len(value) <= max_len:
             raise ValueError(f"a string of {min_len} to {max_len} characters")
+        try:
+            value.encode()  # a lone surrogate ("\\ud800") is JSON, but not text to store
+        except UnicodeEncodeError as exc:
+            raise ValueError("text without lone surrogates") from exc
         return value
 
     return check
@@ -127,7 +131,7 @@ def parse_message(raw: str | None) -> Message:
         raise Malformed("The frame is too long.")
     try:
         data = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nesting deep enough exhausts the parser
         raise Malformed("The frame is not JSON.") from exc
     if not isinstance(data, dict):
         raise Malformed("The frame must be a JSON object.")

@@ -23,6 +23,7 @@ from accord.audit.personal import case_subject, seal
 from accord.audit.services import trace_append
 from accord.cases.errors import NotAllowed, StorageUnavailable, TooLarge, UnsupportedType
 from accord.cases.file_kinds import accepted_in_words, file_kind
+from accord.cases.file_structure import StructureCheck
 from accord.cases.models import Case, Material
 from accord.cases.payloads import EvidenceAccessed, EvidenceUploaded
 from accord.cases.selectors import case_list_for_user, case_role_of
@@ -50,8 +51,9 @@ class _HashingReader:
     upload from an object-storage failure.
     """
 
-    def __init__(self, *, head: bytes, stream: BinaryIO, limit: int) -> None:
+    def __init__(self, *, head: bytes, stream: BinaryIO, limit: int, check: StructureCheck) -> None:
         self._head = head
+        self.check = check
         self._stream = stream
         self._limit = limit
         self.size = 0
@@ -72,6 +74,7 @@ class _HashingReader:
         if self.size > self._limit:
             raise _LimitExceeded
         self.digest.update(chunk)
+        self.check.feed(chunk)
         return chunk
 
 
@@ -120,6 +123,19 @@ def _unsupported(kind: filetype.Type | None, allowed: list[str], limit: int) -> 
     return UnsupportedType(f"{refused} {accepted}", fields={"file": [refused, accepted]})
 
 
+def _damaged(kind: filetype.Type) -> ServiceError:
+    kind_words = file_kind(kind.mime, kind.extension)
+    refused = _(
+        "This %(kind)s is damaged or incomplete (perhaps cut short); nothing was kept. "
+        "Please upload the whole file."
+    ) % {"kind": kind_words}
+    return ServiceError(
+        refused,
+        code="damaged_file",
+        fields={"file": [_("A damaged or incomplete %(kind)s.") % {"kind": kind_words}]},
+    )
+
+
 def material_upload(
     *, case: Case, user: User, name: str, stream: BinaryIO, size: int | None = None
 ) -> Material:
@@ -134,8 +150,12 @@ def material_upload(
     then, in one transaction, the row and the ``evidence.uploaded`` event. If
     anything fails after the upload started, the object is removed again.
 
+    The whole file's structure is checked as it streams (``file_structure``): a PDF without
+    its trailer, a PNG without its header or end, an MP4 whose boxes run past its end is
+    ``damaged_file``, and its object is removed.
+
     Raises: ``permission_denied``, ``case_not_open`` (409), ``empty_file``,
-    ``too_large`` (413), ``unsupported_type`` (415), ``upload_interrupted``,
+    ``too_large`` (413), ``unsupported_type`` (415), ``damaged_file``, ``upload_interrupted``,
     ``storage_unavailable`` (503).
     """
     _check_may_upload(case, user)
@@ -155,7 +175,9 @@ def material_upload(
     bucket: str = settings.S3_BUCKET_EVIDENCE
     evidence_id = uuid.uuid4()
     key = f"cases/{case.case_no}/evidence/{evidence_id}"
-    reader = _HashingReader(head=head, stream=stream, limit=limit)
+    reader = _HashingReader(
+        head=head, stream=stream, limit=limit, check=StructureCheck(content_type)
+    )
     try:
         s3_client().put_object(
             bucket,
@@ -182,6 +204,11 @@ def material_upload(
     except BaseException:
         _discard(bucket, key)
         raise
+    problem = reader.check.problem()
+    if problem is not None:
+        _discard(bucket, key)
+        logger.info("evidence upload refused as damaged (%s): %s", content_type, problem)
+        raise _damaged(kind)
     sha256 = reader.digest.hexdigest()
     try:
         with transaction.atomic():
