@@ -417,7 +417,10 @@ ACCORD_TOTP_ENROL_WINDOW_SECONDS = envint("ACCORD_TOTP_ENROL_WINDOW_SECONDS", 60
 # --- API errors and schema, for fuzzing (issue 13) ---
 # Any error under /api/ or /internal/ that another layer answered in HTML (a URL
 # that does not resolve, a 500) becomes the API's JSON error (accord.core.api_errors).
-# Right inside the security headers, so the JSON it answers carries them too.
-MIDDLEWARE.insert(1, "accord.core.api_errors.ApiErrorMiddleware")
+# Right inside the two security middlewares, so the JSON it answers carries their headers.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "accord.core.api_errors.ApiErrorMiddleware",
+)
 # The schema documents on every operation the error answers it can give (accord.core.api_schema).
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "accord.core.api_schema.ApiAutoSchema"
