@@ -414,6 +414,7 @@ ACCORD_SIGNIN_LOCK_MAX_SECONDS = envint("ACCORD_SIGNIN_LOCK_MAX_SECONDS", 3600)
 ACCORD_SIGNIN_ACCOUNT_FAILURES_PER_15MIN = envint("ACCORD_SIGNIN_ACCOUNT_FAILURES_PER_15MIN", 20)
 # TOTP enrolment: only within this time of a correct password in the same session.
 ACCORD_TOTP_ENROL_WINDOW_SECONDS = envint("ACCORD_TOTP_ENROL_WINDOW_SECONDS", 600)
+
 # --- API errors and schema, for fuzzing (issue 13) ---
 # Any error under /api/ or /internal/ that another layer answered in HTML (a URL
 # that does not resolve, a 500) becomes the API's JSON error (accord.core.api_errors).
