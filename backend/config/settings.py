@@ -348,3 +348,19 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Limits before buffering (issue 13; docs/security/limits.md) ---------------
+# Request bodies: refused with 413 past the cap, before anything buffers them
+# (accord.core.bodylimit, accord.core.daphne). Evidence uploads get EVIDENCE_MAX_BYTES plus
+# the multipart overhead; everything else ACCORD_MAX_BODY_BYTES.
+ACCORD_MAX_BODY_BYTES = envint("ACCORD_MAX_BODY_BYTES", 1024 * 1024)
+ACCORD_UPLOAD_OVERHEAD_BYTES = envint("ACCORD_UPLOAD_OVERHEAD_BYTES", 64 * 1024)
+# Each uploaded file is counted while it arrives and dropped past its limit.
+FILE_UPLOAD_HANDLERS = [
+    "accord.core.bodylimit.FileSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# WebSocket messages and frames over this are refused by daphne (accord.core.daphne).
+# Above the room protocol's own frame limit (accord.rooms.schemas.MAX_FRAME_CHARS, ASCII).
+ACCORD_WS_MAX_MESSAGE_BYTES = envint("ACCORD_WS_MAX_MESSAGE_BYTES", 256 * 1024)
