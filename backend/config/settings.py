@@ -364,3 +364,10 @@ FILE_UPLOAD_HANDLERS = [
 # WebSocket messages and frames over this are refused by daphne (accord.core.daphne).
 # Above the room protocol's own frame limit (accord.rooms.schemas.MAX_FRAME_CHARS, ASCII).
 ACCORD_WS_MAX_MESSAGE_BYTES = envint("ACCORD_WS_MAX_MESSAGE_BYTES", 256 * 1024)
+# API writes per user (accord.core.throttles): "<n>/<s|min|hour|day>"; empty: not limited.
+# Multipart uploads count against ACCORD_API_UPLOAD_RATE, other writes ACCORD_API_WRITE_RATE.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["accord.core.throttles.WriteRateThrottle"]
+ACCORD_API_WRITE_RATE = envstr("ACCORD_API_WRITE_RATE", "60/min")
+ACCORD_API_UPLOAD_RATE = envstr("ACCORD_API_UPLOAD_RATE", "60/hour")
+# Cache keys of the counts (tests give each test its own).
+ACCORD_THROTTLE_PREFIX = "throttle"
