@@ -371,3 +371,12 @@ ACCORD_API_WRITE_RATE = envstr("ACCORD_API_WRITE_RATE", "60/min")
 ACCORD_API_UPLOAD_RATE = envstr("ACCORD_API_UPLOAD_RATE", "60/hour")
 # Cache keys of the counts (tests give each test its own).
 ACCORD_THROTTLE_PREFIX = "throttle"
+# Open room sockets per user (accord.rooms.live.socket_claim); one more is refused (4429).
+ACCORD_ROOM_SOCKETS_PER_USER = envint("ACCORD_ROOM_SOCKETS_PER_USER", 4)
+# A participant's stay in a room survives a reconnect within this many seconds: one
+# room.joined per stay, reconnects summarized in its room.left (accord.rooms.services).
+ACCORD_ROOM_REJOIN_GRACE_SECONDS = envint("ACCORD_ROOM_REJOIN_GRACE_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["room-leaves"] = {
+    "task": "accord.rooms.tasks.settle_room_leaves",
+    "schedule": 15.0,
+}

@@ -32,9 +32,9 @@ class WriteRateThrottle(SimpleRateThrottle):
     scope = WRITE
 
     def __init__(self) -> None:  # the rate depends on the request: read in allow_request
-        self.rate = None
-        self.num_requests = None
-        self.duration = None
+        self.rate: str | None = None
+        self.num_requests: int | None = None
+        self.duration: int | None = None
 
     def get_rate(self) -> str | None:
         rate: str | None = (
