@@ -117,7 +117,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=entry)
             return
         claimed = await sync_to_async(live.socket_claim)(
-            user_id=user.pk, channel_name=self.channel_name, cap=settings.ACCORD_ROOM_SOCKETS_PER_USER
+            user_id=user.pk,
+            channel_name=self.channel_name,
+            cap=settings.ACCORD_ROOM_SOCKETS_PER_USER,
         )
         if not claimed:
             with translation.override(socket_language(self.scope)):
@@ -146,7 +148,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self.watcher
         if self.socket_user is not None:
             user_id, self.socket_user = self.socket_user, None
-            await sync_to_async(live.socket_release)(user_id=user_id, channel_name=self.channel_name)
+            await sync_to_async(live.socket_release)(
+                user_id=user_id, channel_name=self.channel_name
+            )
         participant = self.participant
         if participant is None:
             return

@@ -383,7 +383,8 @@ def room_join(*, participant: SessionParticipant) -> SessionParticipant:
                 opened = True
         now = timezone.now()
         if locked.joined_at is not None:
-            if locked.left_at is None or now - locked.left_at <= rejoin_grace():
+            within = locked.left_at is None or now - locked.left_at <= rejoin_grace()
+            if within and not opened:
                 locked.reconnects += 1
                 locked.left_at = None
                 locked.save(update_fields=["reconnects", "left_at"])

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rooms', '0004_join_link_sent_revoked'),
+        ("rooms", "0004_join_link_sent_revoked"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sessionparticipant',
-            name='joined_at',
+            model_name="sessionparticipant",
+            name="joined_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='sessionparticipant',
-            name='left_at',
+            model_name="sessionparticipant",
+            name="left_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='sessionparticipant',
-            name='reconnects',
+            model_name="sessionparticipant",
+            name="reconnects",
             field=models.PositiveIntegerField(default=0),
         ),
     ]
