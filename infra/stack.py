@@ -179,7 +179,9 @@ def app_argv(name: str, env: Mapping[str, str], *, run_dir: Path = LAYOUT.run_di
     celery = [str(VENV_BIN / "celery"), "-A", "config"]
     if name == "web":
         port = env["STACK_WEB_PORT"]
-        return [str(VENV_BIN / "daphne"), "-b", LOOPBACK, "-p", port, "config.asgi:application"]
+        # daphne with Accord's WebSocket and request-body limits (accord.core.daphne).
+        daphne = [str(VENV_BIN / "python"), "-m", "accord.core.daphne"]
+        return [*daphne, "-b", LOOPBACK, "-p", port, "config.asgi:application"]
     if name == "celery-worker":
         queue = env["ACCORD_CELERY_QUEUE"]
         return [

@@ -73,6 +73,13 @@ def heartbeat_prefix(settings: Settings) -> str:
     return prefix
 
 
+@pytest.fixture(autouse=True)
+def _throttle_prefix(settings: Settings) -> None:
+    """API write counts (accord.core.throttles) private to each test: user ids repeat across
+    xdist workers' databases, and one test's writes must not throttle another's."""
+    settings.ACCORD_THROTTLE_PREFIX = f"throttle-{secrets.token_hex(4)}"
+
+
 @pytest.fixture
 def stack_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
     """Starts stack processes as `make up` does (logs in a temp dir); stops them after.

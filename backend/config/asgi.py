@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
 Importing it runs the production checks (accord.core.checks): without ACCORD_DEMO=1, insecure
-defaults make the import fail, so daphne exits instead of serving.
+defaults make the import fail, so daphne exits instead of serving. Serve it with
+``python -m accord.core.daphne`` (WebSocket and body limits at the protocol level).
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from accord.core.bodylimit import BodyLimitMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Bodies over their path's cap are refused before Django reads them.
+        "http": BodyLimitMiddleware(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

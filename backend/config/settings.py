@@ -425,3 +425,35 @@ MIDDLEWARE.insert(
 )
 # The schema documents on every operation the error answers it can give (accord.core.api_schema).
 REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "accord.core.api_schema.ApiAutoSchema"
+
+# --- Limits before buffering (issue 13; docs/security/limits.md) ---------------
+# Request bodies: refused with 413 past the cap, before anything buffers them
+# (accord.core.bodylimit, accord.core.daphne). Evidence uploads get EVIDENCE_MAX_BYTES plus
+# the multipart overhead; everything else ACCORD_MAX_BODY_BYTES.
+ACCORD_MAX_BODY_BYTES = envint("ACCORD_MAX_BODY_BYTES", 1024 * 1024)
+ACCORD_UPLOAD_OVERHEAD_BYTES = envint("ACCORD_UPLOAD_OVERHEAD_BYTES", 64 * 1024)
+# Each uploaded file is counted while it arrives and dropped past its limit.
+FILE_UPLOAD_HANDLERS = [
+    "accord.core.bodylimit.FileSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# WebSocket messages and frames over this are refused by daphne (accord.core.daphne).
+# Above the room protocol's own frame limit (accord.rooms.schemas.MAX_FRAME_CHARS, ASCII).
+ACCORD_WS_MAX_MESSAGE_BYTES = envint("ACCORD_WS_MAX_MESSAGE_BYTES", 256 * 1024)
+# API writes per user (accord.core.throttles): "<n>/<s|min|hour|day>"; empty: not limited.
+# Multipart uploads count against ACCORD_API_UPLOAD_RATE, other writes ACCORD_API_WRITE_RATE.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["accord.core.throttles.WriteRateThrottle"]
+ACCORD_API_WRITE_RATE = envstr("ACCORD_API_WRITE_RATE", "60/min")
+ACCORD_API_UPLOAD_RATE = envstr("ACCORD_API_UPLOAD_RATE", "60/hour")
+# Cache keys of the counts (tests give each test its own).
+ACCORD_THROTTLE_PREFIX = "throttle"
+# Open room sockets per user (accord.rooms.live.socket_claim); one more is refused (4429).
+ACCORD_ROOM_SOCKETS_PER_USER = envint("ACCORD_ROOM_SOCKETS_PER_USER", 4)
+# A participant's stay in a room survives a reconnect within this many seconds: one
+# room.joined per stay, reconnects summarized in its room.left (accord.rooms.services).
+ACCORD_ROOM_REJOIN_GRACE_SECONDS = envint("ACCORD_ROOM_REJOIN_GRACE_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["room-leaves"] = {
+    "task": "accord.rooms.tasks.settle_room_leaves",
+    "schedule": 15.0,
+}

@@ -16,6 +16,7 @@ from accord.audit.models import TraceEvent
 from accord.audit.personal import reveal
 from accord.orgs.models import MediationRules, RecordingStart
 from accord.rooms.models import HearingSession, SessionParticipant, SessionStatus
+from accord.rooms.services import room_leaves_settle
 from config.asgi import application
 from tests.rooms.conftest import kill_worker, participant, session_cookie
 
@@ -254,6 +255,10 @@ async def test_a_party_waits_until_the_mediator_admits_them(acknowledged, mia, a
     await mediator.close()
     actions = [a for a, _ in await trace(acknowledged)]
     assert actions.count("room.joined") == 2
+    # A stay ends when its rejoin grace runs out (Celery beat) or the hearing ends.
+    assert actions.count("room.left") == 0
+    await database_sync_to_async(room_leaves_settle)(session_id=acknowledged.pk)
+    actions = [a for a, _ in await trace(acknowledged)]
     assert actions.count("room.left") == 2
 
 

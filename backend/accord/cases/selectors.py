@@ -240,6 +240,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "session.join_link_revoked": gettext_lazy("Join link revoked"),
     "room.joined": gettext_lazy("Joined the hearing"),
     "room.left": gettext_lazy("Left the hearing"),
+    "room.reconnects": gettext_lazy("Reconnected during the hearing"),
     "room.admitted": gettext_lazy("Participant admitted"),
     "room.muted": gettext_lazy("Participant muted"),
     "room.removed": gettext_lazy("Participant removed from the hearing"),

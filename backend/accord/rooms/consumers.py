@@ -55,6 +55,7 @@ CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_NO_SESSION = 4404
 CLOSE_GONE = 4410
+CLOSE_TOO_MANY_SOCKETS = 4429
 # Per connection: a client sends a few frames a second at most (speaking is debounced, quality
 # every few seconds); more is a loop or abuse, and each frame may fan out to the whole room.
 FRAME_WINDOW_SECONDS = 5.0
@@ -95,6 +96,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     window_start = 0.0
     window_frames = 0
     lang = ""
+    # The user whose socket cap this connection counts against (ACCORD_ROOM_SOCKETS_PER_USER).
+    socket_user: int | None = None
 
     # --- Lifecycle ----------------------------------------------------------
 
@@ -118,6 +121,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if isinstance(entry, int):
             await self.close(code=entry)
             return
+        claimed = await sync_to_async(live.socket_claim)(
+            user_id=user.pk,
+            channel_name=self.channel_name,
+            cap=settings.ACCORD_ROOM_SOCKETS_PER_USER,
+        )
+        if not claimed:
+            with translation.override(socket_language(self.scope)):
+                message = _("Too many open hearing connections; close one in another tab first.")
+            await self.send_error("too_many_sockets", message, None)
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.socket_user = user.pk
         self.room = str(session_id)
         await self.channel_layer.group_add(room_group(self.room), self.channel_name)
         await self.channel_layer.group_add(
@@ -136,6 +151,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.watcher
+        if self.socket_user is not None:
+            user_id, self.socket_user = self.socket_user, None
+            await sync_to_async(live.socket_release)(
+                user_id=user_id, channel_name=self.channel_name
+            )
         participant = self.participant
         if participant is None:
             return
@@ -230,6 +250,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     channel_name=self.channel_name,
                     participant_id=participant.pk,
                 )
+                if self.socket_user is not None:
+                    await sync_to_async(live.socket_refresh)(
+                        user_id=self.socket_user, channel_name=self.channel_name
+                    )
                 if self.admitted:
                     _worker, moved = await sync_to_async(live.room_place)(
                         self.room, only_if_placed=True

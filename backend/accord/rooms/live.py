@@ -106,6 +106,44 @@ def chat_allowed(*, session_id: str, participant_id: int) -> bool:
     return count <= CHAT_PER_WINDOW
 
 
+# --- Open room sockets per user ---------------------------------------------
+# A sorted set per user: each open socket (its channel name) scored by its last refresh. A
+# process that died stops refreshing: its sockets count for ONLINE_STALE_SECONDS at most, and
+# the key itself expires, so no slot leaks for ever.
+
+
+def _sockets_key(user_id: int) -> str:
+    return f"{settings.ACCORD_HEARTBEAT_PREFIX}:room-sockets:{user_id}"
+
+
+def socket_claim(*, user_id: int, channel_name: str, cap: int) -> bool:
+    """Count this socket against the user's cap; False (and not counted) when over it."""
+    key = _sockets_key(user_id)
+    now = time.time()
+    client = _client()
+    with client.pipeline(transaction=True) as pipe:
+        pipe.zremrangebyscore(key, "-inf", now - ONLINE_STALE_SECONDS)
+        pipe.zadd(key, {channel_name: now})
+        pipe.zcard(key)
+        pipe.expire(key, int(ONLINE_STALE_SECONDS * 3))
+        _removed, _added, count, _expiry = pipe.execute()
+    if int(count) > cap:
+        client.zrem(key, channel_name)
+        return False
+    return True
+
+
+def socket_refresh(*, user_id: int, channel_name: str) -> None:
+    key = _sockets_key(user_id)
+    client = _client()
+    client.zadd(key, {channel_name: time.time()}, xx=True)
+    client.expire(key, int(ONLINE_STALE_SECONDS * 3))
+
+
+def socket_release(*, user_id: int, channel_name: str) -> None:
+    _client().zrem(_sockets_key(user_id), channel_name)
+
+
 # --- Placement on media workers ---------------------------------------------
 
 

@@ -95,6 +95,13 @@ class SessionParticipant(models.Model):
     muted = models.BooleanField(default=False)
     # "plenary" or "caucus-<slug>": the SFU forwards media only within one group.
     group = models.CharField(max_length=40, default=PLENARY)
+    # The trace's view of the participant's stay (services.room_join/room_leave): when its
+    # room.joined was written, when the last connection closed (the room.left not written
+    # yet: a reconnect within ACCORD_ROOM_REJOIN_GRACE_SECONDS continues the stay), and how
+    # many connections the stay had after the first (summarized in its room.left).
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    reconnects = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("session participant")

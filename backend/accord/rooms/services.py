@@ -327,10 +327,39 @@ def _target(session: HearingSession, participant_id: int) -> SessionParticipant:
     return target
 
 
+def rejoin_grace() -> timedelta:
+    """How long after its last connection closed a participant's stay continues: a reconnect
+    within it writes no event (``ACCORD_ROOM_REJOIN_GRACE_SECONDS``)."""
+    return timedelta(seconds=int(getattr(settings, "ACCORD_ROOM_REJOIN_GRACE_SECONDS", 60)))
+
+
+def _stay_end(session: HearingSession, participant: SessionParticipant) -> None:
+    """Write the ``room.left`` of ``participant``'s stay (locked by the caller) and forget it.
+    Its payload says when the last connection closed and how many reconnects the stay had."""
+    left_at = participant.left_at or timezone.now()
+    _room_trace(
+        session,
+        participant,
+        "room.left",
+        {
+            "participant_id": participant.pk,
+            "left_at": format_time(left_at),
+            "reconnects": participant.reconnects,
+        },
+    )
+    participant.joined_at = None
+    participant.left_at = None
+    participant.reconnects = 0
+    participant.save(update_fields=["joined_at", "left_at", "reconnects"])
+
+
 def room_join(*, participant: SessionParticipant) -> SessionParticipant:
     """A connection of ``participant`` entered the room (or its waiting room).
 
     The mediator is admitted by joining, and the first mediator to join opens the session.
+    One ``room.joined`` per stay: a connection while the participant is still in the room (a
+    second tab) or within the rejoin grace after their last one closed only counts a
+    reconnect on the participant's row; the stay's ``room.left`` summarizes them.
     """
     with transaction.atomic():
         session = (
@@ -338,7 +367,11 @@ def room_join(*, participant: SessionParticipant) -> SessionParticipant:
             .select_related("case")
             .get(pk=participant.session_id)
         )
-        locked = SessionParticipant.objects.select_related("user").get(pk=participant.pk)
+        locked = (
+            SessionParticipant.objects.select_for_update()
+            .select_related("user")
+            .get(pk=participant.pk)
+        )
         opened = False
         if locked.role == ParticipantRole.MEDIATOR:
             if locked.admitted_at is None:
@@ -348,6 +381,15 @@ def room_join(*, participant: SessionParticipant) -> SessionParticipant:
                 session.status = SessionStatus.OPEN
                 session.save(update_fields=["status"])
                 opened = True
+        now = timezone.now()
+        if locked.joined_at is not None:
+            within = locked.left_at is None or now - locked.left_at <= rejoin_grace()
+            if within and not opened:
+                locked.reconnects += 1
+                locked.left_at = None
+                locked.save(update_fields=["reconnects", "left_at"])
+                return locked
+            _stay_end(session, locked)  # the earlier stay ended when its grace ran out
         _room_trace(
             session,
             locked,
@@ -358,14 +400,56 @@ def room_join(*, participant: SessionParticipant) -> SessionParticipant:
                 "session_opened": opened,
             },
         )
+        locked.joined_at = now
+        locked.left_at = None
+        locked.reconnects = 0
+        locked.save(update_fields=["joined_at", "left_at", "reconnects"])
     return locked
 
 
 def room_leave(*, participant: SessionParticipant) -> None:
-    """The participant's last connection closed."""
+    """The participant's last connection closed: their stay ends unless they reconnect
+    within the rejoin grace (``room_leaves_settle`` writes the ``room.left`` then); with no
+    grace it ends now."""
     with transaction.atomic():
         session = HearingSession.objects.select_related("case").get(pk=participant.session_id)
-        _room_trace(session, participant, "room.left", {"participant_id": participant.pk})
+        locked = (
+            SessionParticipant.objects.select_for_update()
+            .select_related("user")
+            .get(pk=participant.pk)
+        )
+        if locked.joined_at is None:
+            return  # no stay open (already settled)
+        locked.left_at = timezone.now()
+        locked.save(update_fields=["left_at"])
+        if rejoin_grace() <= timedelta(0):
+            _stay_end(session, locked)
+
+
+def room_leaves_settle(*, session_id: Any = None) -> int:
+    """Write the ``room.left`` of every stay whose grace ran out (of one session: all of its
+    closed stays, grace or not); returns how many. Run by ``rooms.tasks.settle_room_leaves``
+    (Celery beat), by the next join of the participant, and when the hearing ends."""
+    done = 0
+    pending = SessionParticipant.objects.filter(joined_at__isnull=False, left_at__isnull=False)
+    if session_id is not None:
+        pending = pending.filter(session_id=session_id)
+    else:
+        pending = pending.filter(left_at__lt=timezone.now() - rejoin_grace())
+    for pk in pending.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = (
+                SessionParticipant.objects.select_for_update()
+                .select_related("user")
+                .filter(pk=pk, joined_at__isnull=False, left_at__isnull=False)
+                .first()
+            )
+            if locked is None:
+                continue  # reconnected meanwhile
+            session = HearingSession.objects.select_related("case").get(pk=locked.session_id)
+            _stay_end(session, locked)
+            done += 1
+    return done
 
 
 def room_access_check(*, participant: SessionParticipant) -> None:
@@ -547,7 +631,33 @@ def room_end(*, by: SessionParticipant) -> None:
         session.save(
             update_fields=["status", "ended_at", "recording_state", "recording_pause_reason"]
         )
+        _stays_close(session)
         _room_trace(session, actor, "room.ended", {"recording_was": str(previous)})
+
+
+def _stays_close(session: HearingSession) -> None:
+    """The hearing ends: closed stays get their ``room.left``; a stay still open with
+    reconnects gets one ``room.reconnects`` summary (``room.ended`` ends it)."""
+    stays = (
+        SessionParticipant.objects.select_for_update()
+        .select_related("user")
+        .filter(session=session, joined_at__isnull=False)
+        .order_by("pk")
+    )
+    for stay in stays:
+        if stay.left_at is not None:
+            _stay_end(session, stay)
+            continue
+        if stay.reconnects:
+            _room_trace(
+                session,
+                stay,
+                "room.reconnects",
+                {"participant_id": stay.pk, "reconnects": stay.reconnects},
+            )
+        stay.joined_at = None
+        stay.reconnects = 0
+        stay.save(update_fields=["joined_at", "reconnects"])
 
 
 # --- Following the case ----------------------------------------------------------------
@@ -590,6 +700,7 @@ def sessions_follow_case(transition: CaseTransition) -> SessionsEnded:
             )
             cancelled.append(session)
             continue
+        _stays_close(session)
         previous = session.recording_state
         session.status = SessionStatus.ENDED
         session.ended_at = now

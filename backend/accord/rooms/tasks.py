@@ -22,3 +22,11 @@ def notify_session_scheduled(
             session_notice_send(session_id=session_id, kind=known, participant_ids=participant_ids)
             return
     raise ValueError(f"unknown notice kind {kind!r}")
+
+
+@shared_task(name="accord.rooms.tasks.settle_room_leaves", ignore_result=True)
+def settle_room_leaves() -> int:
+    """Celery beat: the ``room.left`` of stays whose rejoin grace ran out."""
+    from accord.rooms.services import room_leaves_settle  # services import these tasks
+
+    return room_leaves_settle()
