@@ -89,9 +89,7 @@ def test_the_worker_key_puts_recordings_and_nothing_else(s3: Minio, worker_store
         assert denied(lambda b=other, k=probe: worker_store.get_object(b, k).read()) == (
             "AccessDenied"
         )
-        assert denied(lambda b=other, k=probe: worker_store.remove_object(b, k)) == (
-            "AccessDenied"
-        )
+        assert denied(lambda b=other, k=probe: worker_store.remove_object(b, k)) == ("AccessDenied")
         assert s3.stat_object(other, probe).size == len(b"evidence")
         s3.remove_object(other, probe)
     with pytest.raises(S3Error):
