@@ -61,9 +61,17 @@ class InternalClient(APIClient):
     """Requests arrive on the internal listener: SERVER_PORT is the port of the socket that
     accepted them (daphne's scope ``server``; the test client's default is 80)."""
 
-    def generic(self, method: str, path: str, *args: Any, **extra: Any) -> Any:
+    def generic(  # type: ignore[override]
+        self,
+        method: str,
+        path: str,
+        data: str = "",
+        content_type: str = "application/octet-stream",
+        secure: bool = False,
+        **extra: Any,
+    ) -> Any:
         extra.setdefault("SERVER_PORT", str(INTERNAL_PORT))
-        return super().generic(method, path, *args, **extra)
+        return super().generic(method, path, data, content_type, secure, **extra)
 
 
 def internal_client(token: str | None = None) -> APIClient:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -178,7 +179,8 @@ def test_the_listener_is_the_scope_server_port_not_the_host():
 
     from config.listeners import listener_port
 
-    request = RequestFactory().get("/", HTTP_HOST="example.org:8001")
+    request: Any = RequestFactory().get("/", HTTP_HOST="example.org:8001", SERVER_PORT="80")
+    assert listener_port(request) == 80
     request.scope = {"type": "http", "server": ("127.0.0.1", 8443)}  # as ASGIRequest has it
     assert listener_port(request) == 8443
     request.scope = {"type": "http", "server": ("/run/accord.sock", None)}
