@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import json
 import time
+from collections.abc import Mapping
+from typing import Any
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
@@ -47,17 +50,53 @@ def s3_ready(endpoint: str, access_key: str, secret_key: str) -> bool:
         return False
 
 
+def put_bucket_policy(
+    endpoint: str,
+    access_key: str,
+    secret_key: str,
+    bucket: str,
+    policy: Mapping[str, Any],
+    *,
+    region: str = "us-east-1",
+    timeout: float = 10.0,
+) -> tuple[int, str]:
+    """PUT /<bucket>?policy (SigV4-signed); (HTTP status, body)."""
+    body = json.dumps(policy).encode()
+    payload = hashlib.sha256(body).hexdigest()
+    path = f"/{bucket}"
+    headers = {"Host": endpoint, "x-amz-content-sha256": payload}
+    headers.update(
+        _sign(
+            "PUT", path, endpoint, access_key, secret_key, region, query="policy=", payload=payload
+        )
+    )
+    host, _, port = endpoint.partition(":")
+    connection = http.client.HTTPConnection(host, int(port or 80), timeout=timeout)
+    try:
+        connection.request("PUT", f"{path}?policy", body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
 def _sign(
-    method: str, path: str, host: str, access_key: str, secret_key: str, region: str
+    method: str,
+    path: str,
+    host: str,
+    access_key: str,
+    secret_key: str,
+    region: str,
+    *,
+    query: str = "",
+    payload: str = EMPTY_SHA256,
 ) -> dict[str, str]:
     now = time.gmtime()
     amz_date = time.strftime("%Y%m%dT%H%M%SZ", now)
     day = time.strftime("%Y%m%d", now)
     signed_headers = "host;x-amz-content-sha256;x-amz-date"
-    canonical_headers = f"host:{host}\nx-amz-content-sha256:{EMPTY_SHA256}\nx-amz-date:{amz_date}\n"
-    canonical_request = "\n".join(
-        [method, path, "", canonical_headers, signed_headers, EMPTY_SHA256]
-    )
+    canonical_headers = f"host:{host}\nx-amz-content-sha256:{payload}\nx-amz-date:{amz_date}\n"
+    canonical_request = "\n".join([method, path, query, canonical_headers, signed_headers, payload])
     scope = f"{day}/{region}/s3/aws4_request"
     string_to_sign = "\n".join(
         [

@@ -12,9 +12,10 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from infra import VENV_BIN
 from infra.procs import (
@@ -28,7 +29,7 @@ from infra.procs import (
     tail,
     wait_until,
 )
-from infra.s3probe import s3_ready
+from infra.s3probe import put_bucket_policy, s3_ready
 from infra.system import is_root
 
 
@@ -146,11 +147,55 @@ class SeaweedPorts:
         ]
 
 
+@dataclass(frozen=True)
+class S3Writer:
+    """An S3 identity that may only put objects into one bucket: the media worker's key
+    (docs/security/media.md). No Read, List, Tagging or Admin; SeaweedFS lets its Write action
+    delete too, so `SeaweedS3.protect` adds a bucket policy that denies deletes to it."""
+
+    name: str
+    access_key: str
+    secret_key: str
+    bucket: str
+
+    def identity(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
+            "actions": [f"Write:{self.bucket}"],
+        }
+
+    def policy(self) -> dict[str, Any]:
+        """Deny deletes to this identity (SeaweedFS names it by one of these two ARNs)."""
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "MediaWorkerMayNotDelete",
+                    "Effect": "Deny",
+                    "Principal": {
+                        "AWS": [
+                            f"arn:aws:iam::000000000000:user/{self.name}",
+                            f"arn:aws:iam::admin:user/{self.name}",
+                        ]
+                    },
+                    "Action": [
+                        "s3:DeleteObject",
+                        "s3:DeleteObjectVersion",
+                        "s3:AbortMultipartUpload",
+                    ],
+                    "Resource": [f"arn:aws:s3:::{self.bucket}/*"],
+                }
+            ],
+        }
+
+
 class SeaweedS3(Service):
     """SeaweedFS master + volume + filer + S3 gateway in one `weed server` process.
 
     Started with an identities file, so anonymous and wrong-key requests get 403 as they
-    would from production object storage.
+    would from production object storage. Besides the web's admin key it may hold write-only
+    keys (`S3Writer`: the media worker's).
     """
 
     name = "seaweedfs"
@@ -163,12 +208,14 @@ class SeaweedS3(Service):
         ports: SeaweedPorts,
         access_key: str,
         secret_key: str,
+        writers: Sequence[S3Writer] = (),
     ) -> None:
         super().__init__(layout)
         self.data_dir = data_dir
         self.ports = ports
         self.access_key = access_key
         self.secret_key = secret_key
+        self.writers = tuple(writers)
 
     @property
     def endpoint(self) -> str:
@@ -178,16 +225,28 @@ class SeaweedS3(Service):
     def identities_path(self) -> Path:
         return self.data_dir / "identities.json"
 
-    def write_identities(self) -> None:
-        identities = {
+    def identities_current(self) -> bool:
+        """Whether the identities file (read by the gateway at start) is what we would write."""
+        try:
+            on_disk = json.loads(self.identities_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return bool(on_disk == self.identities())
+
+    def identities(self) -> dict[str, Any]:
+        return {
             "identities": [
                 {
                     "name": "accord",
                     "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
                     "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-                }
+                },
+                *(writer.identity() for writer in self.writers),
             ]
         }
+
+    def write_identities(self) -> None:
+        identities = self.identities()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.identities_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -247,6 +306,17 @@ class SeaweedS3(Service):
 
     def wait_ready(self, *, timeout: float = 60.0) -> None:
         self._wait(lambda: s3_ready(self.endpoint, self.access_key, self.secret_key), timeout)
+
+    def protect(self) -> None:
+        """Put each writer's deny-delete policy on its bucket (which must exist by now)."""
+        for writer in self.writers:
+            status, body = put_bucket_policy(
+                self.endpoint, self.access_key, self.secret_key, writer.bucket, writer.policy()
+            )
+            if status not in {200, 204}:
+                raise RuntimeError(
+                    f"seaweedfs: the policy of {writer.bucket} was refused: {status} {body[:300]}"
+                )
 
     def stop(self, *, graceful: bool = True) -> bool:
         """Graceful takes ~15 s (the filer waits that long for the S3 gateway's metadata

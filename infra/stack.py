@@ -37,7 +37,7 @@ from infra.procs import (
     stop_pidfile,
     tail,
 )
-from infra.services import Layout, RedisServer, SeaweedPorts, SeaweedS3
+from infra.services import Layout, RedisServer, S3Writer, SeaweedPorts, SeaweedS3
 from infra.system import ensure_document_tools, ensure_redis_server
 from infra.venv import ensure_venv
 
@@ -48,6 +48,7 @@ LAYOUT = Layout(run_dir=VAR_DIR / "run", log_dir=VAR_DIR / "log", cwd=REPO_DIR)
 
 SHARED_REDIS_PORT = 6379
 PREFERRED_WEB_PORT = 8000
+PREFERRED_INTERNAL_PORT = 8001
 PREFERRED_S3_PORT = 8333  # the default S3_ENDPOINT of settings.py
 PREFERRED_TSA_PORT = 8318
 
@@ -82,8 +83,12 @@ def first_run_values() -> dict[str, str]:
         "S3_ACCESS_KEY": f"accord-{instance}",
         "S3_SECRET_KEY": secrets.token_urlsafe(30),
         "S3_SECURE": "0",
-        # The media worker registers recording segments with the web using this token.
-        "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(32),
+        # The media worker's own token: it registers recording segments with the web's
+        # internal listener with it (the web holds its SHA-256: ACCORD_MEDIA_WORKERS, derived
+        # in load_env). And its own object-storage key, which may only write recordings.
+        "MEDIA_WORKER_TOKEN": secrets.token_urlsafe(32),
+        "MEDIA_WORKER_S3_ACCESS_KEY": f"accord-{instance}-media-worker",
+        "MEDIA_WORKER_S3_SECRET_KEY": secrets.token_urlsafe(30),
         # A stable id: a restarted worker finds its spool (var/spool/<id>) and uploads what
         # it holds.
         "MEDIA_WORKER_ID": f"mw-{instance}",
@@ -97,7 +102,27 @@ def first_run_values() -> dict[str, str]:
 
 
 def load_env() -> dict[str, str]:
-    return merged(read_env(ENV_FILE), first_run_values())
+    env = merged(read_env(ENV_FILE), first_run_values())
+    env["ACCORD_MEDIA_WORKERS"] = media_workers({env["MEDIA_WORKER_ID"]: env["MEDIA_WORKER_TOKEN"]})
+    return env
+
+
+def media_workers(tokens: Mapping[str, str]) -> str:
+    """ACCORD_MEDIA_WORKERS for these workers' tokens: `id=<sha256 hex>,...`."""
+    return ",".join(
+        f"{worker}={hashlib.sha256(token.encode()).hexdigest()}"
+        for worker, token in sorted(tokens.items())
+    )
+
+
+def recordings_writer(env: Mapping[str, str]) -> S3Writer:
+    """The media worker's S3 identity: it may only put objects into the recordings bucket."""
+    return S3Writer(
+        name="media-worker",
+        access_key=env["MEDIA_WORKER_S3_ACCESS_KEY"],
+        secret_key=env["MEDIA_WORKER_S3_SECRET_KEY"],
+        bucket=env.get("S3_BUCKET_RECORDINGS", "accord-recordings"),
+    )
 
 
 def process_env(env: Mapping[str, str]) -> dict[str, str]:
@@ -148,15 +173,20 @@ def seaweed(env: Mapping[str, str]) -> SeaweedS3:
         ports=SeaweedPorts(*ports) if len(ports) == 8 else SeaweedPorts(*([0] * 8)),
         access_key=env["S3_ACCESS_KEY"],
         secret_key=env["S3_SECRET_KEY"],
+        writers=[recordings_writer(env)],
     )
 
 
 def bring_up_seaweedfs(env: dict[str, str]) -> None:
     s3 = seaweed(env)
     if LAYOUT.running("seaweedfs"):
-        s3.wait_ready(timeout=30)
-        log(f"seaweedfs: running at {s3.endpoint}")
-        return
+        if s3.identities_current():
+            s3.wait_ready(timeout=30)
+            log(f"seaweedfs: running at {s3.endpoint}")
+            return
+        # Started before the media worker had its own key: its identities are read at start.
+        log("seaweedfs: restarting to load the media worker's write-only key")
+        s3.stop()
     # The S3 port is the one clients see: the settings' default when free, else the last
     # one. The internal ports only need to be free; data survives a change of any of them.
     s3_port = preferred_port(PREFERRED_S3_PORT, s3.ports.s3)
@@ -180,8 +210,12 @@ def app_argv(name: str, env: Mapping[str, str], *, run_dir: Path = LAYOUT.run_di
     if name == "web":
         port = env["STACK_WEB_PORT"]
         # daphne with Accord's WebSocket and request-body limits (accord.core.daphne).
-        daphne = [str(VENV_BIN / "python"), "-m", "accord.core.daphne"]
-        return [*daphne, "-b", LOOPBACK, "-p", port, "config.asgi:application"]
+        argv = [str(VENV_BIN / "python"), "-m", "accord.core.daphne", "-b", LOOPBACK, "-p", port]
+        internal = env.get("ACCORD_INTERNAL_PORT", "")
+        if internal not in {"", "0"}:
+            # The internal listener (config.listeners): only /internal/… and /healthz.
+            argv += ["-e", f"tcp:port={int(internal)}:interface={LOOPBACK}"]
+        return [*argv, "config.asgi:application"]
     if name == "celery-worker":
         queue = env["ACCORD_CELERY_QUEUE"]
         return [
@@ -213,14 +247,22 @@ def fingerprint(env: Mapping[str, str]) -> str:
 
 
 def choose_web_port(env: dict[str, str]) -> None:
-    if LAYOUT.running("web"):
+    running = LAYOUT.running("web")
+    if not running:
+        port = preferred_port(PREFERRED_WEB_PORT, int(env.get("STACK_WEB_PORT", "0")))
+        env["STACK_WEB_PORT"] = str(port)
+        env["ACCORD_BASE_URL"] = f"http://{LOOPBACK}:{port}"
+    if running and env.get("ACCORD_INTERNAL_PORT"):
         return
-    port = preferred_port(PREFERRED_WEB_PORT, int(env.get("STACK_WEB_PORT", "0")))
-    env["STACK_WEB_PORT"] = str(port)
-    env["ACCORD_BASE_URL"] = f"http://{LOOPBACK}:{port}"
-    # Where the media worker reaches the web (the same host here; a private address in
-    # production).
-    env["ACCORD_INTERNAL_URL"] = env["ACCORD_BASE_URL"]
+    # The internal listener, where the media worker reaches the web (loopback here; a private
+    # address in production, never published).
+    internal = preferred_port(
+        PREFERRED_INTERNAL_PORT,
+        int(env.get("ACCORD_INTERNAL_PORT", "0")),
+        avoid=[int(env["STACK_WEB_PORT"])],
+    )
+    env["ACCORD_INTERNAL_PORT"] = str(internal)
+    env["ACCORD_INTERNAL_URL"] = f"http://{LOOPBACK}:{internal}"
 
 
 def choose_tsa_port(env: dict[str, str]) -> None:
@@ -334,6 +376,8 @@ def up() -> None:
     write_env(ENV_FILE, env, header=ENV_HEADER)
     accord(["migrate", "--noinput"], env)
     print(accord(["ensure-buckets"], env), end="")
+    # The media worker's key may write recordings but not delete them (docs/security/media.md).
+    seaweed(env).protect()
     # The development CA, TSA certificate and CRL under var/pki (once; demo mode).
     print(accord(["dev-pki"], env), end="")
     bring_up_apps(env)

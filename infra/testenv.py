@@ -28,7 +28,14 @@ from types import FrameType
 
 from infra import REPO_DIR, VENV_BIN
 from infra.procs import free_ports, log, read_pidfile, stop_pidfile, stop_tagged
-from infra.services import Layout, PostgresCluster, RedisServer, SeaweedPorts, SeaweedS3
+from infra.services import (
+    Layout,
+    PostgresCluster,
+    RedisServer,
+    S3Writer,
+    SeaweedPorts,
+    SeaweedS3,
+)
 from infra.system import (
     ensure_document_tools,
     ensure_postgres_bindir,
@@ -76,6 +83,15 @@ class TestServices:
             ports=SeaweedPorts(*ports[1:9]),
             access_key=f"accord-test-{self.run_id}",
             secret_key=secrets.token_urlsafe(24),
+            # The media worker's own key: it may only write this run's recordings bucket.
+            writers=[
+                S3Writer(
+                    name="media-worker",
+                    access_key=f"accord-test-{self.run_id}-media-worker",
+                    secret_key=secrets.token_urlsafe(24),
+                    bucket=f"accord-recordings-t{self.run_id}",
+                )
+            ],
         )
         starters: list[Callable[[], None]] = [self.redis.start, self.s3.start]
         if pg_bindir is not None:
@@ -138,6 +154,8 @@ class TestServices:
             "S3_ACCESS_KEY": self.s3.access_key,
             "S3_SECRET_KEY": self.s3.secret_key,
             "S3_SECURE": "0",
+            "MEDIA_WORKER_S3_ACCESS_KEY": self.s3.writers[0].access_key,
+            "MEDIA_WORKER_S3_SECRET_KEY": self.s3.writers[0].secret_key,
             "S3_BUCKET_EVIDENCE": f"accord-evidence-{tag}",
             "S3_BUCKET_RECORDINGS": f"accord-recordings-{tag}",
             "S3_BUCKET_DOCUMENTS": f"accord-documents-{tag}",

@@ -1,6 +1,7 @@
 """The web's internal endpoints the worker calls (docs/recording.md, "Web endpoints").
 
-All `POST`, JSON, `Authorization: Bearer <ACCORD_MEDIA_TOKEN>`, at `ACCORD_INTERNAL_URL`. The
+All `POST`, JSON, `Authorization: Bearer <the worker's MEDIA_WORKER_TOKEN>`, at
+`ACCORD_INTERNAL_URL` (the web's internal listener). The
 worker builds the `*Body` typed dicts; the web checks each body with `parse_segment`,
 `parse_interruption` or `parse_flushed`, which give the typed, parsed form its services take
 (a `BodyError` becomes the API's 400 `malformed`). Answers are JSON too; refusals use the API
@@ -29,7 +30,11 @@ UNKNOWN_PARTICIPANT = "unknown_participant"  # 404
 SEGMENT_CONFLICT = "segment_conflict"  # 409: same key, other content
 OBJECT_MISSING = "object_missing"  # 422: not in the store, or of another size
 STORAGE_UNAVAILABLE = "storage_unavailable"  # 503
-RECORDING_DISABLED = "recording_disabled"  # 503: ACCORD_MEDIA_TOKEN unset on the web
+RECORDING_DISABLED = "recording_disabled"  # 503: ACCORD_MEDIA_WORKERS unset on the web
+# 403: the body's `worker` is not the worker the token names.
+WORKER_MISMATCH = "worker_mismatch"
+# 403: the session was never placed on the worker the token names.
+WORKER_NOT_ASSIGNED = "worker_not_assigned"
 
 Track = Literal["camera", "microphone", "screen"]
 Kind = Literal["video", "audio"]

@@ -35,7 +35,9 @@ class WorkerConfig:
     spool_limit_bytes: int = 2048 * MB
     segment_seconds: int = 10
     internal_url: str = "http://127.0.0.1:8000"
-    # Empty: rooms are served, segments stay in the spool, nothing is registered.
+    # This worker's own token (MEDIA_WORKER_TOKEN; the web holds its SHA-256 under the
+    # worker's id in ACCORD_MEDIA_WORKERS). Empty: rooms are served, segments stay in the
+    # spool, nothing is registered.
     media_token: str = ""
     # The same names and defaults as the web's settings.py.
     s3_endpoint: str = "127.0.0.1:8333"
@@ -85,10 +87,18 @@ class WorkerConfig:
             internal_url=_get(
                 env, "ACCORD_INTERNAL_URL", _get(env, "ACCORD_BASE_URL", "http://127.0.0.1:8000")
             ),
-            media_token=_get(env, "ACCORD_MEDIA_TOKEN", ""),
+            media_token=_get(env, "MEDIA_WORKER_TOKEN", ""),
             s3_endpoint=_get(env, "S3_ENDPOINT", "127.0.0.1:8333"),
-            s3_access_key=_get(env, "S3_ACCESS_KEY", "accord-dev"),
-            s3_secret_key=_get(env, "S3_SECRET_KEY", "accord-dev-secret-key"),
+            # The worker's own key, which may only write the recordings bucket
+            # (docs/security/media.md); the web's S3_* key without one.
+            s3_access_key=_get(
+                env, "MEDIA_WORKER_S3_ACCESS_KEY", _get(env, "S3_ACCESS_KEY", "accord-dev")
+            ),
+            s3_secret_key=_get(
+                env,
+                "MEDIA_WORKER_S3_SECRET_KEY",
+                _get(env, "S3_SECRET_KEY", "accord-dev-secret-key"),
+            ),
             s3_secure=_bool(env, "S3_SECURE", False),
             s3_region=_get(env, "S3_REGION", "us-east-1"),
             s3_bucket_recordings=_get(env, "S3_BUCKET_RECORDINGS", "accord-recordings"),

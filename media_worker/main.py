@@ -164,7 +164,7 @@ async def run(config: WorkerConfig, stop: asyncio.Event | None = None) -> None:
         jobs.append(uploader.run(stop))
     else:
         logger.warning(
-            "ACCORD_MEDIA_TOKEN is empty: recording registration is disabled; segments stay "
+            "MEDIA_WORKER_TOKEN is empty: recording registration is disabled; segments stay "
             "in the spool %s",
             config.spool_dir,
         )

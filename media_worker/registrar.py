@@ -23,6 +23,8 @@ from media_contract.registration import (
     INTERRUPTIONS,
     OBJECT_MISSING,
     SEGMENTS,
+    WORKER_MISMATCH,
+    WORKER_NOT_ASSIGNED,
     FlushedBody,
     InterruptionBody,
     SegmentBody,
@@ -34,6 +36,8 @@ OK_STATUSES = frozenset({200, 201, 202})
 # Answers that retrying the same request cannot change. 422 is only partly so: its
 # `object_missing` asks for the object to be uploaded again (the uploader handles that).
 REFUSED_STATUSES = frozenset({400, 404, 409, 422})
+# A 403 with these codes: the web knows this worker and will never take this report from it.
+REFUSED_FORBIDDEN_CODES = frozenset({WORKER_MISMATCH, WORKER_NOT_ASSIGNED})
 
 
 class Outcome(enum.Enum):
@@ -76,7 +80,7 @@ class Registrar:
 
     @property
     def enabled(self) -> bool:
-        """Without ACCORD_MEDIA_TOKEN the web would answer 401 to everything."""
+        """Without MEDIA_WORKER_TOKEN the web would answer 401 to everything."""
         return bool(self.token)
 
     async def register_segment(self, meta: SegmentBody) -> Answer:
@@ -119,9 +123,9 @@ def _classify(status: int, payload: bytes) -> Answer:
     code, message = _envelope(payload)
     if status in OK_STATUSES:
         return Answer(Outcome.OK, status, code, message)
-    if status in REFUSED_STATUSES:
+    if status in REFUSED_STATUSES or (status == 403 and code in REFUSED_FORBIDDEN_CODES):
         return Answer(Outcome.REFUSED, status, code, message)
-    # 5xx, 401/403 (a token being rotated), 429 and anything unforeseen: the segment stays
+    # 5xx, 401/other 403s (a token being rotated), 429 and anything unforeseen: the segment stays
     # and the request is made again later, never dropped.
     return Answer(Outcome.RETRY, status, code, message or f"HTTP {status}")
 

@@ -304,8 +304,6 @@ ACCORD_CELERY_HEARTBEAT_TTL = envint("ACCORD_CELERY_HEARTBEAT_TTL", 30)
 ACCORD_HEARTBEAT_PREFIX = envstr("ACCORD_HEARTBEAT_PREFIX", "accord")
 
 # --- Recording (docs/recording.md) ----------------------------------------
-# The bearer token the media worker sends to /internal/media/...; empty turns the endpoints off.
-ACCORD_MEDIA_TOKEN = envstr("ACCORD_MEDIA_TOKEN", "")
 # The web's base URL as the media worker reaches it (it posts segments there).
 ACCORD_INTERNAL_URL = envstr("ACCORD_INTERNAL_URL", ACCORD_BASE_URL)
 RECORDING_SEGMENT_SECONDS = envint("RECORDING_SEGMENT_SECONDS", 10)
@@ -457,3 +455,19 @@ CELERY_BEAT_SCHEDULE["room-leaves"] = {
     "task": "accord.rooms.tasks.settle_room_leaves",
     "schedule": 15.0,
 }
+
+# --- Internal media endpoints (issue 13) ------------------------------------
+# /internal/media/... is served only on the internal listener: daphne binds it as a second
+# endpoint (infra/stack.py) and config.listeners tells the two apart by the port of the socket
+# that accepted the connection (the ASGI scope's "server"), never by the Host header. 0: no
+# internal listener, so the media endpoints are served nowhere (recording registration off).
+ACCORD_INTERNAL_PORT = envint("ACCORD_INTERNAL_PORT", 0)
+# The media workers allowed to call them: ``worker-id=<sha256 hex of its token>,...``. Each
+# worker sends its own token (MEDIA_WORKER_TOKEN); the web keeps only the hashes. Empty: the
+# endpoints answer 503 recording_disabled (refused at start without ACCORD_DEMO).
+ACCORD_MEDIA_WORKERS = envmap("ACCORD_MEDIA_WORKERS", {})
+# Inside the security and API-error middlewares, so its refusals carry their headers.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accord.core.api_errors.ApiErrorMiddleware") + 1,
+    "config.listeners.ListenerMiddleware",
+)

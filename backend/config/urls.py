@@ -25,7 +25,7 @@ urlpatterns = [
     path("api/", include("accord.deadlines.api_urls")),
     path("api/", include("accord.outcomes.api_urls")),
     path("api/", include("accord.evaluation.api_urls")),
-    path("internal/media/", include("accord.recordings.api_urls")),
+    # /internal/media/ is served only on the internal listener (config.internal_urls).
     path("django-admin/", admin.site.urls),
 ]
 urlpatterns += i18n_patterns(

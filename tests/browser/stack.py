@@ -23,8 +23,9 @@ import psycopg
 import redis
 
 from infra import REPO_DIR
-from infra.procs import free_port, free_ports
-from infra.services import Layout, SeaweedPorts, SeaweedS3
+from infra.procs import free_ports
+from infra.services import Layout, S3Writer, SeaweedPorts, SeaweedS3
+from infra.stack import media_workers
 from infra.testprocs import StackProcesses
 
 ACCORD = str(REPO_DIR / ".venv" / "bin" / "accord")
@@ -57,6 +58,8 @@ class BrowserStack:
     workers: list[str] = field(default_factory=list)
     # Given to every media worker this stack starts (e.g. MEDIA_WORKER_LOSS_REPAIR).
     worker_env: dict[str, str] = field(default_factory=dict)
+    # Each media worker's own token (the web knows their hashes: ACCORD_MEDIA_WORKERS).
+    worker_tokens: dict[str, str] = field(default_factory=dict)
 
     def accord(self, *args: str, timeout: float = 120) -> str:
         done = subprocess.run(
@@ -102,6 +105,7 @@ class BrowserStack:
             "media-worker",
             **{**self.worker_env, **env},
             MEDIA_WORKER_ID=worker_id,
+            MEDIA_WORKER_TOKEN=self.worker_tokens[worker_id],
             MEDIA_WORKER_SPOOL_DIR=str(self.spool_dir(worker_id)),
         )
         if worker_id not in self.workers:
@@ -155,8 +159,10 @@ def browser_stack(
     """The stack, with `workers` media workers started (each with `worker_env` on top of the
     stack's environment)."""
     tag = secrets.token_hex(4)
-    port = free_port()
-    tsa_port = free_port()
+    port, internal_port, tsa_port = free_ports(3)
+    # The workers this stack may start (each with a spare the worker-loss tests start later).
+    ids = [f"mw-{tag}-{i}{spare}" for i in range(workers) for spare in ("", "-spare")]
+    worker_tokens = {worker_id: secrets.token_urlsafe(32) for worker_id in ids}
     base_env = {
         k: v
         for k, v in os.environ.items()
@@ -168,6 +174,14 @@ def browser_stack(
         ports=SeaweedPorts(*free_ports(8)),
         access_key=f"accord-browser-{tag}",
         secret_key=secrets.token_urlsafe(24),
+        writers=[
+            S3Writer(
+                name="media-worker",
+                access_key=f"accord-browser-{tag}-media-worker",
+                secret_key=secrets.token_urlsafe(24),
+                bucket=base_env.get("S3_BUCKET_RECORDINGS", "accord-recordings"),
+            )
+        ],
     )
     s3.start()
     with contextlib.ExitStack() as cleanup:
@@ -190,11 +204,16 @@ def browser_stack(
             "ACCORD_MEDIA_HEARTBEAT_TTL": "3",
             "MEDIA_WORKER_HEARTBEAT_INTERVAL": "0.5",
             "ACCORD_CELERY_QUEUE": f"accord-browser-{tag}",
-            "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(24),
-            "ACCORD_INTERNAL_URL": f"http://127.0.0.1:{port}",
+            # The internal listener (only /internal/… and /healthz), where the workers post.
+            "ACCORD_INTERNAL_PORT": str(internal_port),
+            "ACCORD_INTERNAL_URL": f"http://127.0.0.1:{internal_port}",
+            "ACCORD_MEDIA_WORKERS": media_workers(worker_tokens),
             "S3_ENDPOINT": s3.endpoint,
             "S3_ACCESS_KEY": s3.access_key,
             "S3_SECRET_KEY": s3.secret_key,
+            # The workers' write-only key for the recordings bucket.
+            "MEDIA_WORKER_S3_ACCESS_KEY": s3.writers[0].access_key,
+            "MEDIA_WORKER_S3_SECRET_KEY": s3.writers[0].secret_key,
             "S3_SECURE": "0",
             # Every SMS (join links, sign-in codes) is kept where the test can read it.
             "ACCORD_SMS_BACKEND": "accord.accounts.sms.FileOutboxSmsBackend",
@@ -212,10 +231,12 @@ def browser_stack(
             s3=s3,
             work_dir=work_dir,
             worker_env=dict(worker_env or {}),
+            worker_tokens=worker_tokens,
         )
         cleanup.callback(processes.stop_all)
         stack.accord("migrate", "--noinput", timeout=300)
         stack.accord("ensure-buckets")
+        s3.protect()
         stack.accord("seed-demo", timeout=300)
         stack.accord("dev-pki")
         processes.start("dev-tsa")

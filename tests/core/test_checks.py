@@ -7,6 +7,7 @@ deployment would have (the test run's own is demo mode, see infra/testenv.py).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import subprocess
@@ -47,7 +48,8 @@ def production(settings):
     settings.SECRET_KEY = secrets.token_urlsafe(48)
     settings.S3_ACCESS_KEY = "accord-prod"
     settings.S3_SECRET_KEY = secrets.token_urlsafe(30)
-    settings.ACCORD_MEDIA_TOKEN = secrets.token_urlsafe(32)
+    settings.ACCORD_MEDIA_WORKERS = {"mw-1": hashlib.sha256(b"mw-1's token").hexdigest()}
+    settings.ACCORD_INTERNAL_PORT = 8001
     settings.SESSION_COOKIE_SECURE = True
     settings.CSRF_COOKIE_SECURE = True
     settings.SECURE_HSTS_SECONDS = 31_536_000
@@ -70,7 +72,8 @@ def test_a_fully_configured_production_passes(production):
 def test_demo_mode_passes_with_every_development_default_and_says_so(settings):
     settings.ACCORD_DEMO = True
     settings.ACCORD_SMS_BACKEND = "accord.accounts.sms.LogSmsBackend"
-    settings.ACCORD_MEDIA_TOKEN = ""
+    settings.ACCORD_MEDIA_WORKERS = {}
+    settings.ACCORD_INTERNAL_PORT = 0
     [warning] = checks.check_production_settings()
     assert warning.id == "accord.W001"
     assert not warning.is_serious()
@@ -119,12 +122,20 @@ def test_an_sms_backend_that_cannot_be_imported_or_is_unconfigured_is_refused(pr
     assert "ACCORD_SMS_TENCENT_SECRET_KEY is not set" in error.msg
 
 
-@pytest.mark.parametrize("token", ["", "x" * 31])
-def test_an_empty_or_short_media_token_is_refused(production, token):
-    production.ACCORD_MEDIA_TOKEN = token
+@pytest.mark.parametrize(
+    ("workers", "port", "named"),
+    [
+        ({}, 8001, "ACCORD_MEDIA_WORKERS is empty"),
+        ({"mw-1": "the-token-itself"}, 8001, "mw-1"),
+        ({"mw-1": "a" * 64}, 0, "ACCORD_INTERNAL_PORT"),
+    ],
+)
+def test_missing_or_clear_media_worker_credentials_are_refused(production, workers, port, named):
+    production.ACCORD_MEDIA_WORKERS = workers
+    production.ACCORD_INTERNAL_PORT = port
     [error] = checks.check_production_settings()
     assert error.id == "accord.E006"
-    assert "ACCORD_MEDIA_TOKEN" in error.msg
+    assert named in error.msg
 
 
 @pytest.mark.parametrize("name", ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"])
@@ -182,7 +193,7 @@ def test_the_proxy_ssl_header_without_a_trusted_proxy_is_refused(production):
 
 
 def test_the_start_refusal_names_every_problem_at_once(production):
-    production.ACCORD_MEDIA_TOKEN = ""
+    production.ACCORD_MEDIA_WORKERS = {}
     production.SESSION_COOKIE_SECURE = False
     with pytest.raises(ImproperlyConfigured) as caught:
         checks.refuse_insecure_start()
@@ -198,7 +209,8 @@ def insecure_env() -> dict[str, str]:
     no media token, plain-HTTP cookies."""
     env = {k: v for k, v in os.environ.items() if k != "ACCORD_DEMO"}
     env.pop("ACCORD_SECRET_KEY", None)
-    env.pop("ACCORD_MEDIA_TOKEN", None)
+    env.pop("ACCORD_MEDIA_WORKERS", None)
+    env.pop("ACCORD_INTERNAL_PORT", None)
     env["S3_ACCESS_KEY"] = "accord-dev"
     env["S3_SECRET_KEY"] = "accord-dev-secret-key"
     return env
@@ -211,7 +223,8 @@ def production_env() -> dict[str, str]:
             "ACCORD_SECRET_KEY": secrets.token_urlsafe(48),
             "S3_ACCESS_KEY": "accord-prod",
             "S3_SECRET_KEY": secrets.token_urlsafe(30),
-            "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(32),
+            "ACCORD_MEDIA_WORKERS": f"mw-1={hashlib.sha256(b'token').hexdigest()}",
+            "ACCORD_INTERNAL_PORT": "8001",
             "ACCORD_SECURE_COOKIES": "1",
             # Seals and chain anchors (accord.trust.checks warns without one; never contacted).
             "ACCORD_TSA_URL": "https://tsa.example.org/",

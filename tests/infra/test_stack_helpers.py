@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -70,6 +71,28 @@ def test_a_second_run_reuses_the_ports_and_keys_of_the_first(tmp_path, monkeypat
         assert second[key] == first[key]
     # ... while a fresh checkout gets keys of its own.
     assert stack.first_run_values()["S3_SECRET_KEY"] != first["S3_SECRET_KEY"]
+
+
+def test_the_media_worker_gets_its_own_token_and_storage_key(tmp_path, monkeypatch):
+    monkeypatch.setattr(stack, "ENV_FILE", tmp_path / "stack.env")
+    # An env file of an earlier version (one shared ACCORD_MEDIA_TOKEN) gets the new keys.
+    envfile.write_env(stack.ENV_FILE, {"MEDIA_WORKER_ID": "mw-old", "ACCORD_MEDIA_TOKEN": "x"})
+    env = stack.load_env()
+    token = env["MEDIA_WORKER_TOKEN"]
+    assert len(token) >= 32
+    assert env["ACCORD_MEDIA_WORKERS"] == f"mw-old={hashlib.sha256(token.encode()).hexdigest()}"
+    assert token not in env["ACCORD_MEDIA_WORKERS"]
+    writer = stack.recordings_writer(env)
+    assert writer.access_key == env["MEDIA_WORKER_S3_ACCESS_KEY"] != env["S3_ACCESS_KEY"]
+    assert writer.identity()["actions"] == ["Write:accord-recordings"]
+    assert [w.name for w in stack.seaweed(env).writers] == ["media-worker"]
+
+
+def test_the_web_binds_the_internal_listener_when_it_has_a_port():
+    public_only = stack.app_argv("web", {"STACK_WEB_PORT": "8000"})
+    assert "-e" not in public_only
+    both = stack.app_argv("web", {"STACK_WEB_PORT": "8000", "ACCORD_INTERNAL_PORT": "8001"})
+    assert both[-3:] == ["-e", "tcp:port=8001:interface=127.0.0.1", "config.asgi:application"]
 
 
 def test_process_env_drops_the_callers_settings(monkeypatch):

@@ -44,6 +44,10 @@ async def test_posts_json_with_the_bearer_token_to_the_three_endpoints(web):
         (404, "unknown_participant", Outcome.REFUSED),
         (422, "object_missing", Outcome.REFUSED),
         (400, "malformed", Outcome.REFUSED),
+        # Another worker's room, or a body speaking for another worker: never accepted.
+        (403, "worker_not_assigned", Outcome.REFUSED),
+        (403, "worker_mismatch", Outcome.REFUSED),
+        (403, "permission_denied", Outcome.RETRY),
         (500, "server_error", Outcome.RETRY),
         (503, "unavailable", Outcome.RETRY),
         (429, "throttled", Outcome.RETRY),

@@ -41,7 +41,7 @@ def test_recording_settings_are_read_from_the_environment_and_files(tmp_path: Pa
             "MEDIA_WORKER_SPOOL_LIMIT_MB": "3",
             "RECORDING_SEGMENT_SECONDS": "4",
             "ACCORD_BASE_URL": "https://accord.example",
-            "ACCORD_MEDIA_TOKEN_FILE": str(token),
+            "MEDIA_WORKER_TOKEN_FILE": str(token),
             "S3_ENDPOINT": "s3.internal:9000",
             "S3_ACCESS_KEY": "key",
             "S3_SECRET_KEY_FILE": str(secret),
@@ -71,6 +71,19 @@ def test_recording_settings_are_read_from_the_environment_and_files(tmp_path: Pa
     )
     assert explicit.spool_dir == tmp_path / "spool"
     assert explicit.internal_url == "http://web:8000"
+
+
+def test_the_worker_uses_its_own_storage_key_when_it_has_one():
+    env = {"S3_ACCESS_KEY": "web-key", "S3_SECRET_KEY": "web-secret"}
+    assert WorkerConfig.from_env(env).s3_access_key == "web-key"
+    own = WorkerConfig.from_env(
+        {
+            **env,
+            "MEDIA_WORKER_S3_ACCESS_KEY": "writer-key",
+            "MEDIA_WORKER_S3_SECRET_KEY": "writer-secret",
+        }
+    )
+    assert (own.s3_access_key, own.s3_secret_key) == ("writer-key", "writer-secret")
 
 
 @pytest.mark.parametrize(

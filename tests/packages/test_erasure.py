@@ -28,8 +28,10 @@ from accord.cases import services as case_services
 from accord.cases.models import Case, CaseState, Material
 from accord.cases.selectors import case_timeline
 from accord.core.api import ServiceError
+from accord.core.heartbeats import redis_client
 from accord.packages.export import export_case_to_path
 from accord.recordings.services import session_flushed
+from accord.rooms import live
 from accord.rooms import services as rooms
 from accord.rooms.models import HearingSession, SessionParticipant
 from media_contract.registration import FlushedReport
@@ -62,7 +64,9 @@ def heard(documented: Case, hearing: HearingSession, alice: User, mia: User) -> 
     rooms.room_end(by=mediator)
     # The recording started by itself when alice was admitted; the worker then reports that
     # it holds nothing more (it recorded no media here), as it does after every hearing.
-    session_flushed(report=FlushedReport(session=hearing.pk, worker="worker-1"))
+    # (The room was placed on worker-1: accord.rooms.live.room_place records that.)
+    redis_client().sadd(live.assignments_key(str(hearing.pk)), "worker-1")
+    session_flushed(report=FlushedReport(session=hearing.pk, worker="worker-1"), by="worker-1")
     with transaction.atomic():
         trace_signed_in(user=alice, method="link", client_ip=IP)
     case_services.case_transition(

@@ -38,21 +38,69 @@ from tests.rooms.conftest import (  # noqa: F401  (fixtures)
 )
 
 TOKEN = "test-media-token-0123456789"
+# Another configured worker: valid credentials, but no hearing is placed on it.
+OTHER_TOKEN = "test-media-token-of-mw-2-abcdef"
+INTERNAL_PORT = 8001
 KINDS = {"camera": ("video", "video/vp8", 90000), "microphone": ("audio", "audio/opus", 48000)}
 KINDS["screen"] = KINDS["camera"]
 
 
+def sha256_hex(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 @pytest.fixture
 def media_token(settings: Any) -> str:
-    settings.ACCORD_MEDIA_TOKEN = TOKEN
+    """mw-1's token; mw-2 is configured too. The internal listener is port 8001."""
+    settings.ACCORD_MEDIA_WORKERS = {"mw-1": sha256_hex(TOKEN), "mw-2": sha256_hex(OTHER_TOKEN)}
+    settings.ACCORD_INTERNAL_PORT = INTERNAL_PORT
     return TOKEN
+
+
+class InternalClient(APIClient):
+    """Requests arrive on the internal listener: SERVER_PORT is the port of the socket that
+    accepted them (daphne's scope ``server``; the test client's default is 80)."""
+
+    def generic(  # type: ignore[override]
+        self,
+        method: str,
+        path: str,
+        data: str = "",
+        content_type: str = "application/octet-stream",
+        secure: bool = False,
+        **extra: Any,
+    ) -> Any:
+        extra.setdefault("SERVER_PORT", str(INTERNAL_PORT))
+        return super().generic(method, path, data, content_type, secure, **extra)
+
+
+def internal_client(token: str | None = None) -> APIClient:
+    """A client on the internal listener."""
+    client = InternalClient()
+    if token is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
 
 
 @pytest.fixture
 def worker_client(media_token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {media_token}")
-    return client
+    """mw-1 on the internal listener."""
+    return internal_client(media_token)
+
+
+@pytest.fixture(autouse=True)
+def placed_on_mw1(request: pytest.FixtureRequest) -> None:
+    """A test's hearing is placed on media worker mw-1, the way a room's first media offer
+    places it (accord.rooms.live.room_place with mw-1's heartbeat the only one live). Not for
+    tests that start their own workers (``workers``) and see where the room goes."""
+    if "hearing" not in request.fixturenames or "workers" in request.fixturenames:
+        return
+    from accord.rooms import live
+
+    session = request.getfixturevalue("hearing")
+    register = request.getfixturevalue("workers")
+    register(worker_id="mw-1")
+    assert live.room_place(str(session.pk)) == ("mw-1", False)
 
 
 def compact(moment: datetime) -> str:

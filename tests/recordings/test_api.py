@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import override_settings
@@ -12,7 +15,7 @@ from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import verify_all
 from accord.recordings import services
 from accord.recordings.models import RecordingInterruption, RecordingSegment
-from tests.recordings.conftest import participant
+from tests.recordings.conftest import INTERNAL_PORT, OTHER_TOKEN, internal_client, participant
 
 pytestmark = pytest.mark.django_db
 
@@ -115,23 +118,153 @@ def test_a_malformed_body_is_400(hearing, mia, worker_client, uploaded, change):
 
 def test_without_the_right_token_nothing_is_registered(hearing, mia, media_token, uploaded):
     meta = uploaded(participant(hearing, mia))
-    anonymous = APIClient()
-    assert anonymous.post(SEGMENTS, meta, format="json").status_code == 401
-    wrong = APIClient()
-    wrong.credentials(HTTP_AUTHORIZATION="Bearer not-the-token")
-    response = wrong.post(SEGMENTS, meta, format="json")
-    assert response.status_code == 401
-    assert "error" in response.json()
+    anonymous = internal_client()
+    response = anonymous.post(SEGMENTS, meta, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "not_authenticated")
+    for token in ("not-the-token", hashlib.sha256(media_token.encode()).hexdigest()):
+        response = internal_client(token).post(SEGMENTS, meta, format="json")
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "authentication_failed"
+        assert response["WWW-Authenticate"] == "Bearer"
+    assert not RecordingSegment.objects.exists()
+    assert events(hearing, "recording.segment") == []
+
+
+def test_without_configured_workers_the_endpoints_refuse(hearing, mia, media_token, uploaded):
+    meta = uploaded(participant(hearing, mia))
+    with override_settings(ACCORD_MEDIA_WORKERS={}):
+        response = internal_client(media_token).post(SEGMENTS, meta, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "recording_disabled")
+
+
+# --- The listener: /internal/ only on the internal port -------------------------------------
+
+
+@pytest.mark.parametrize("path", [SEGMENTS, "/internal/media/flushed", "/internal/x"])
+def test_the_public_listener_answers_404_json_to_internal_paths(
+    hearing, mia, media_token, uploaded, path
+):
+    meta = uploaded(participant(hearing, mia))
+    # The right token, even a Host header naming the internal port: the socket's port decides.
+    public = APIClient(SERVER_PORT="80", HTTP_HOST=f"127.0.0.1:{INTERNAL_PORT}")
+    public.credentials(HTTP_AUTHORIZATION=f"Bearer {media_token}")
+    response = public.post(path, meta, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+    assert not RecordingSegment.objects.exists()
+    assert events(hearing, "recording.segment") == []
+
+
+def test_the_public_listener_answers_404_when_no_internal_port_is_set(
+    hearing, mia, media_token, uploaded, settings
+):
+    settings.ACCORD_INTERNAL_PORT = 0
+    meta = uploaded(participant(hearing, mia))
+    response = internal_client(media_token).post(SEGMENTS, meta, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "not_found")
     assert not RecordingSegment.objects.exists()
 
 
-def test_without_a_configured_token_the_endpoints_refuse(hearing, mia, uploaded):
-    meta = uploaded(participant(hearing, mia))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION="Bearer ")
-    with override_settings(ACCORD_MEDIA_TOKEN=""):
-        response = client.post(SEGMENTS, meta, format="json")
-    assert (response.status_code, response.json()["error"]["code"]) == (503, "recording_disabled")
+@pytest.mark.parametrize("path", ["/", "/api/schema/", "/accounts/login/", "/django-admin/"])
+def test_the_internal_listener_serves_nothing_but_internal_paths(media_token, path):
+    response = internal_client(media_token).get(path)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert "Set-Cookie" not in response
+
+
+def test_the_listener_is_the_scope_server_port_not_the_host():
+    from django.test import RequestFactory
+
+    from config.listeners import listener_port
+
+    request: Any = RequestFactory().get("/", HTTP_HOST="example.org:8001", SERVER_PORT="80")
+    assert listener_port(request) == 80
+    request.scope = {"type": "http", "server": ("127.0.0.1", 8443)}  # as ASGIRequest has it
+    assert listener_port(request) == 8443
+    request.scope = {"type": "http", "server": ("/run/accord.sock", None)}
+    assert listener_port(request) is None
+
+
+# --- Worker identity: a worker reports only as itself, for rooms placed on it ----------------
+
+
+def test_another_workers_room_is_403_and_nothing_is_stored(
+    hearing, mia, media_token, uploaded, monkeypatch
+):
+    queued: list[str] = []
+    monkeypatch.setattr("accord.recordings.services.queue_finalize", queued.append)
+    p = participant(hearing, mia)
+    # mw-2 has valid credentials, but the hearing was placed on mw-1 only.
+    meta = uploaded(p, worker="mw-2")
+    other = internal_client(OTHER_TOKEN)
+    response = other.post(SEGMENTS, meta, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (
+        403,
+        "worker_not_assigned",
+    )
+    interruption = {
+        "session": str(hearing.pk),
+        "participant": str(p.pk),
+        "track": "camera",
+        "worker": "mw-2",
+        "from": meta["started_at"],
+        "to": meta["ended_at"],
+        "reason": "worker_restart",
+        "discarded_bytes": 1,
+    }
+    response = other.post("/internal/media/interruptions", interruption, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (
+        403,
+        "worker_not_assigned",
+    )
+    body = {"session": str(hearing.pk), "worker": "mw-2"}
+    response = other.post("/internal/media/flushed", body, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (
+        403,
+        "worker_not_assigned",
+    )
+    assert not RecordingSegment.objects.exists()
+    assert not RecordingInterruption.objects.exists()
+    assert queued == []
+    for action in ("recording.segment", "recording.interrupted", "recording.flushed"):
+        assert events(hearing, action) == []
+
+
+def test_a_worker_cannot_speak_for_another(hearing, mia, worker_client, uploaded):
+    p = participant(hearing, mia)
+    # mw-1's token, a body that says mw-2: refused, whatever the room.
+    as_other = uploaded(p, worker="mw-2")
+    response = worker_client.post(SEGMENTS, as_other, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "worker_mismatch")
+    body = {"session": str(hearing.pk), "worker": "mw-2"}
+    response = worker_client.post("/internal/media/flushed", body, format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (403, "worker_mismatch")
+    assert not RecordingSegment.objects.exists()
+    assert events(hearing, "recording.flushed") == []
+
+
+def test_a_room_moved_to_another_worker_takes_both_workers_segments(
+    hearing, mia, media_token, uploaded, workers, redis_client, heartbeat_prefix
+):
+    """mw-1 dies mid-hearing, the room moves to mw-2; mw-1's spool is drained after its restart,
+    even once the hearing is over and its room keys are gone."""
+    from accord.rooms import live
+    from tests.rooms.conftest import kill_worker
+
+    p = participant(hearing, mia)
+    workers(worker_id="mw-1")
+    assert live.room_place(str(hearing.pk)) == ("mw-1", False)
+    workers(worker_id="mw-2", load=0.5)
+    kill_worker(redis_client, heartbeat_prefix, "mw-1")
+    assert live.room_place(str(hearing.pk)) == ("mw-2", True)
+    second = uploaded(p, "microphone", worker="mw-2")
+    assert internal_client(OTHER_TOKEN).post(SEGMENTS, second, format="json").status_code == 201
+    live.room_forget(str(hearing.pk))
+    first = uploaded(p, "camera", worker="mw-1")
+    assert internal_client(media_token).post(SEGMENTS, first, format="json").status_code == 201
+    assert RecordingSegment.objects.count() == 2
 
 
 def test_an_interruption_is_recorded_and_traced(hearing, mia, worker_client):

@@ -36,7 +36,7 @@ def register(s3, p, track, started_at, frames, *, group="plenary", **kwargs):
         p, track, data, started_at, duration_ms=duration, frames=frames, group=group
     )
     upload(s3, meta["key"], data)
-    segment, created = segment_register(meta=parse_segment(meta))
+    segment, created = segment_register(meta=parse_segment(meta), by="mw-1")
     assert created
     return segment
 
@@ -183,7 +183,7 @@ def test_an_unreadable_segment_is_listed_as_skipped_and_the_rest_finalized(
     from accord.recordings.tasks import finalize_session
 
     meta = uploaded(participant(hearing, ben), "camera", b"not a webm at all")
-    segment_register(meta=parse_segment(meta))
+    segment_register(meta=parse_segment(meta), by="mw-1")
     finalize_session.apply(args=(str(hearing.pk),)).get()
     manifest = RecordingManifest.objects.get()
     document = json.loads(fetch(s3, manifest.key, tmp_path / "m.json"))

@@ -33,7 +33,7 @@ def ended(hearing, mia, uploaded):
     """The hearing ended 40 days ago with two segments; the organization keeps 30 days."""
     p = participant(hearing, mia)
     for track in ("camera", "microphone"):
-        segment_register(meta=parse_segment(uploaded(p, track)))
+        segment_register(meta=parse_segment(uploaded(p, track)), by="mw-1")
     hearing.status = SessionStatus.ENDED
     hearing.ended_at = timezone.now() - timedelta(days=40)
     hearing.save(update_fields=["status", "ended_at"])

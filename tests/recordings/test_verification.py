@@ -25,7 +25,7 @@ def chain(hearing) -> TraceChain:
 @pytest.fixture
 def segment(hearing, mia, uploaded) -> RecordingSegment:
     meta = uploaded(participant(hearing, mia), "microphone", b"original bytes of a segment")
-    registered, _created = segment_register(meta=parse_segment(meta))
+    registered, _created = segment_register(meta=parse_segment(meta), by="mw-1")
     return registered
 
 

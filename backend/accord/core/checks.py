@@ -18,6 +18,7 @@ that define them): a class that really delivers says ``delivers = True`` and may
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ SECRET_KEY_MIN_LENGTH = 50
 SECRET_KEY_MIN_UNIQUE = 5
 MEDIA_TOKEN_MIN_LENGTH = 32
 HSTS_MIN_SECONDS = 24 * 3600
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 _GENERATE = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
@@ -162,16 +164,31 @@ def _sms_backend() -> list[checks.CheckMessage]:
 
 
 def _media_token() -> list[checks.CheckMessage]:
-    token: str = settings.ACCORD_MEDIA_TOKEN
-    if len(token) >= MEDIA_TOKEN_MIN_LENGTH:
+    """Per-worker credentials of the internal media endpoints (docs/security/media.md)."""
+    workers: dict[str, str] = settings.ACCORD_MEDIA_WORKERS
+    bad = sorted(w for w, digest in workers.items() if not _SHA256_HEX.fullmatch(digest))
+    problems: list[str] = []
+    if not workers:
+        problems.append("ACCORD_MEDIA_WORKERS is empty: recording registration would be off")
+    if bad:
+        problems.append(
+            "ACCORD_MEDIA_WORKERS holds something other than a SHA-256 (64 hex digits) for "
+            + ", ".join(bad)
+        )
+    if settings.ACCORD_INTERNAL_PORT <= 0:
+        problems.append(
+            "ACCORD_INTERNAL_PORT is not set: the media endpoints would be served nowhere"
+        )
+    if not problems:
         return []
     return [
         _error(
             "accord.E006",
-            f"ACCORD_MEDIA_TOKEN is empty or too short ({len(token)} characters; at least "
-            f"{MEDIA_TOKEN_MIN_LENGTH}): recording registration would be off or guessable.",
-            f"Set ACCORD_MEDIA_TOKEN (or ACCORD_MEDIA_TOKEN_FILE), the same value for the web "
-            f"and every media worker, e.g. {_GENERATE}.",
+            "; ".join(problems) + ".",
+            "Give every media worker its own token (MEDIA_WORKER_TOKEN, at least "
+            f"{MEDIA_TOKEN_MIN_LENGTH} characters, e.g. {_GENERATE}) and list "
+            "<worker id>=<sha256 hex of its token> in ACCORD_MEDIA_WORKERS; bind daphne's "
+            "internal endpoint to ACCORD_INTERNAL_PORT (docs/operations.md).",
         )
     ]
 

@@ -58,3 +58,17 @@ def storage_unavailable(message: str) -> RecordingError:
         code=registration.STORAGE_UNAVAILABLE,
         http_status=status.HTTP_503_SERVICE_UNAVAILABLE,
     )
+
+
+def worker_mismatch(message: str) -> RecordingError:
+    return RecordingError(
+        message, code=registration.WORKER_MISMATCH, http_status=status.HTTP_403_FORBIDDEN
+    )
+
+
+def worker_not_assigned(worker: str) -> RecordingError:
+    return RecordingError(
+        f"This hearing session was never placed on media worker {worker}.",
+        code=registration.WORKER_NOT_ASSIGNED,
+        http_status=status.HTTP_403_FORBIDDEN,
+    )

@@ -40,6 +40,7 @@ from accord.recordings.models import (
 )
 from accord.recordings.queue import queue_finalize
 from accord.recordings.selectors import may_hold, retention_days
+from accord.rooms import live
 from accord.rooms.models import HearingSession, SessionParticipant, SessionStatus
 from media_contract.registration import FlushedReport, InterruptionReport, SegmentMeta
 
@@ -67,6 +68,15 @@ def _session_and_participant(
     if participant is None:
         raise errors.unknown_participant()
     return session, participant
+
+
+def _check_worker(*, by: str, claimed: str, session: HearingSession) -> None:
+    """The authenticated worker ``by`` reports as itself and only for a session placed on it
+    (``accord.rooms.live.room_place`` records every placement); 403 otherwise."""
+    if claimed != by:
+        raise errors.worker_mismatch(f"the token is media worker {by}'s, the body says {claimed}")
+    if not live.room_assigned(str(session.pk), by):
+        raise errors.worker_not_assigned(by)
 
 
 def _stored_size(key: str) -> int:
@@ -111,8 +121,10 @@ def _registered(meta: SegmentMeta, session: HearingSession) -> RecordingSegment 
     raise errors.segment_conflict(meta.key)
 
 
-def segment_register(*, meta: SegmentMeta) -> tuple[RecordingSegment, bool]:
-    """Register an uploaded segment; ``(segment, created)``.
+def segment_register(*, meta: SegmentMeta, by: str) -> tuple[RecordingSegment, bool]:
+    """Register an uploaded segment; ``(segment, created)``. ``by`` is the authenticated
+    worker: a segment of another worker, or of a session never placed on ``by``, is refused
+    (403) before anything is read or written.
 
     Idempotent by key: the same key with the same size and hash answers the existing row; with
     other content it is a ``segment_conflict``. The object must be in the store with that size.
@@ -125,6 +137,7 @@ def segment_register(*, meta: SegmentMeta) -> tuple[RecordingSegment, bool]:
     # Without the lock: a retry of a registered segment needs no I/O, and a bad session or
     # participant is refused before asking the store.
     session, participant = _session_and_participant(meta.session, meta.participant, lock=False)
+    _check_worker(by=by, claimed=meta.worker, session=session)
     existing = _registered(meta, session)
     if existing is not None:
         return existing, False
@@ -173,12 +186,14 @@ def segment_register(*, meta: SegmentMeta) -> tuple[RecordingSegment, bool]:
     return segment, True
 
 
-def interruption_record(*, report: InterruptionReport) -> RecordingInterruption:
-    """A gap in the recording that the worker knows of: one ``recording.interrupted`` event."""
+def interruption_record(*, report: InterruptionReport, by: str) -> RecordingInterruption:
+    """A gap in the recording that the worker ``by`` knows of: one ``recording.interrupted``
+    event (refused, 403, for a session never placed on ``by``)."""
     with transaction.atomic():
         session, participant = _session_and_participant(
             report.session, report.participant, lock=False
         )
+        _check_worker(by=by, claimed=report.worker, session=session)
         interruption = RecordingInterruption.objects.create(
             session=session,
             participant=participant,
@@ -211,10 +226,12 @@ def _queue_finalize(session: HearingSession) -> None:
     queue_finalize(str(session.pk))
 
 
-def session_flushed(*, report: FlushedReport) -> HearingSession:
-    """A worker holds nothing more of the session: queue its finalize (after this commits)."""
+def session_flushed(*, report: FlushedReport, by: str) -> HearingSession:
+    """The worker ``by`` holds nothing more of the session: queue its finalize (after this
+    commits). Refused (403) for a session never placed on ``by``."""
     with transaction.atomic():
         session, _participant = _session_and_participant(report.session, None, lock=False)
+        _check_worker(by=by, claimed=report.worker, session=session)
         trace_append(
             chain=session.case.chain,
             action="recording.flushed",

@@ -22,6 +22,10 @@ from media_contract.heartbeat import WorkerStatus
 ONLINE_STALE_SECONDS = 10.0
 # Room keys outlive any hearing; they only need to expire eventually.
 ROOM_KEY_TTL = 24 * 3600
+# Which workers a room was ever placed on outlives the room (room_forget keeps it): a worker
+# drains its spool after the hearing, and the web accepts its segments only for rooms placed
+# on it (accord.recordings.services, docs/security/media.md).
+ASSIGNMENT_TTL = 30 * 24 * 3600
 CHAT_WINDOW_SECONDS = 10
 CHAT_PER_WINDOW = 20
 
@@ -159,6 +163,19 @@ def _least_loaded(workers: dict[str, WorkerStatus]) -> str:
     return min(workers, key=weight)
 
 
+def assignments_key(session_id: str) -> str:
+    """``<prefix>:room:<session_id>:workers``: every worker the room was placed on."""
+    return _room_key(session_id, "workers")
+
+
+def room_assigned(session_id: str, worker_id: str) -> bool:
+    """Whether the room was ever placed on ``worker_id`` (within ASSIGNMENT_TTL)."""
+    client = _client()
+    if client.sismember(assignments_key(session_id), worker_id):
+        return True
+    return room_worker(session_id) == worker_id
+
+
 def room_worker(session_id: str) -> str | None:
     raw = _client().get(worker_key(session_id))
     return raw.decode() if isinstance(raw, bytes) else raw
@@ -193,6 +210,8 @@ def room_place(session_id: str, *, only_if_placed: bool = False) -> tuple[str | 
                     return None, current is not None
                 chosen = _least_loaded(workers)
                 pipe.set(key, chosen, ex=ROOM_KEY_TTL)
+                pipe.sadd(assignments_key(session_id), chosen)
+                pipe.expire(assignments_key(session_id), ASSIGNMENT_TTL)
                 pipe.execute()
                 return chosen, current is not None
             except redis.WatchError:
@@ -200,7 +219,8 @@ def room_place(session_id: str, *, only_if_placed: bool = False) -> tuple[str | 
 
 
 def room_forget(session_id: str) -> None:
-    """The session ended: nothing of it stays in Redis."""
+    """The session ended: nothing of it stays in Redis but which workers it was placed on
+    (their spools may still hold its segments; the key expires after ASSIGNMENT_TTL)."""
     _client().delete(
         worker_key(session_id), _room_key(session_id, "online"), _room_key(session_id, "live")
     )
