@@ -117,7 +117,8 @@ def fuzz(schema: Any, call: Callable[[Any], None]) -> list[str]:
     failures, one line of operation and mode and schemathesis's report each."""
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 50, [op.label for op in operations]
+    # Every public operation (the media worker's are on the internal listener, not here).
+    assert len(operations) >= 45, [op.label for op in operations]
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
