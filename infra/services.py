@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -150,7 +151,10 @@ class SeaweedS3(Service):
     """SeaweedFS master + volume + filer + S3 gateway in one `weed server` process.
 
     Started with an identities file, so anonymous and wrong-key requests get 403 as they
-    would from production object storage.
+    would from production object storage, and with a key-encryption key for SSE-S3
+    (``WEED_S3_SSE_KEK``, kept in ``<data dir>/sse_kek`` so that a restart still reads what
+    it encrypted): without one SeaweedFS answers 500 to an ``x-amz-server-side-encryption:
+    AES256`` put, with it the object is stored encrypted and HEAD says so (``S3_SSE=s3``).
     """
 
     name = "seaweedfs"
@@ -177,6 +181,19 @@ class SeaweedS3(Service):
     @property
     def identities_path(self) -> Path:
         return self.data_dir / "identities.json"
+
+    @property
+    def sse_kek_path(self) -> Path:
+        return self.data_dir / "sse_kek"
+
+    def sse_kek(self) -> str:
+        """The store's SSE-S3 key-encryption key (64 hex digits), made on first start."""
+        if not self.sse_kek_path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.sse_kek_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+        return self.sse_kek_path.read_text(encoding="ascii").strip()
 
     def write_identities(self) -> None:
         identities = {
@@ -238,7 +255,7 @@ class SeaweedS3(Service):
         start_process(
             self.name,
             self.argv(),
-            env=os.environ,
+            env={**os.environ, "WEED_S3_SSE_KEK": self.sse_kek()},
             pid_dir=self.layout.run_dir,
             log_dir=self.layout.log_dir,
             cwd=self.data_dir,

@@ -82,6 +82,8 @@ def first_run_values() -> dict[str, str]:
         "S3_ACCESS_KEY": f"accord-{instance}",
         "S3_SECRET_KEY": secrets.token_urlsafe(30),
         "S3_SECURE": "0",
+        # The local SeaweedFS has an SSE-S3 key (var/seaweedfs/sse_kek): objects are encrypted.
+        "S3_SSE": "s3",
         # The media worker registers recording segments with the web using this token.
         "ACCORD_MEDIA_TOKEN": secrets.token_urlsafe(32),
         # A stable id: a restarted worker finds its spool (var/spool/<id>) and uploads what

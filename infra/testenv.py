@@ -138,6 +138,9 @@ class TestServices:
             "S3_ACCESS_KEY": self.s3.access_key,
             "S3_SECRET_KEY": self.s3.secret_key,
             "S3_SECURE": "0",
+            # SeaweedFS is started with an SSE-S3 key (infra.services.SeaweedS3): every object
+            # of the run is written with server-side encryption, as production should be.
+            "S3_SSE": "s3",
             "S3_BUCKET_EVIDENCE": f"accord-evidence-{tag}",
             "S3_BUCKET_RECORDINGS": f"accord-recordings-{tag}",
             "S3_BUCKET_DOCUMENTS": f"accord-documents-{tag}",

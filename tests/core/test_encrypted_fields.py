@@ -62,9 +62,10 @@ def test_filtering_on_an_encrypted_column_is_refused_not_silently_empty(db):
     with pytest.raises(FieldError, match="lookup hash"):
         list(User.objects.filter(phone=PHONE))
     with pytest.raises(FieldError, match="lookup hash"):
-        list(User.objects.filter(phone__icontains="1381"))
+        # (as a mapping: django-stubs' plugin crashes on a lookup the field does not offer)
+        list(User.objects.filter(**{"phone__icontains": "1381"}))
     with pytest.raises(FieldError):
-        list(Case.objects.filter(applicant_id_number__startswith="1101"))
+        list(Case.objects.filter(**{"applicant_id_number__startswith": "1101"}))
     # Emptiness is not secret and may be asked.
     assert User.objects.filter(phone__isnull=False).exclude(phone="").count() == 1
 
@@ -188,7 +189,8 @@ def test_the_data_migration_encrypts_clear_rows_and_reverses_to_clear():
     user = User.objects.get(pk=old.pk)
     assert (user.phone, user.totp_secret) == (PHONE, "JBSWY3DPEHPK3PXP")
     assert user_by_phone(PHONE) == user
-    assert latest_signin_code(PHONE).pk == code.pk
+    latest = latest_signin_code(PHONE)
+    assert latest is not None and latest.pk == code.pk
 
     executor = MigrationExecutor(connection)
     executor.migrate(before)

@@ -46,12 +46,14 @@ class _EmptyOnlyExact(Exact):
         return super().get_prep_lookup()
 
 
-class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
+class EncryptedCharField(models.CharField):
     description = "Text encrypted at rest (AES-256-GCM, accord.core.crypto)"
 
     def _check_max_length_attribute(self, **kwargs: Any) -> list[Any]:
         # The column is text: a limit on the plain value is optional.
-        return [] if self.max_length is None else super()._check_max_length_attribute(**kwargs)
+        if self.max_length is None:
+            return []
+        return super()._check_max_length_attribute(**kwargs)  # type: ignore[misc]
 
     def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
         return models.TextField().db_type(connection)
@@ -86,7 +88,7 @@ class EncryptedCharField(models.CharField):  # type: ignore[type-arg]
         return None
 
 
-class LookupHashField(models.CharField):  # type: ignore[type-arg]
+class LookupHashField(models.CharField):
     """The HMAC-SHA256 of another field's plain value (``None`` while that is empty)."""
 
     description = "Keyed lookup hash of an encrypted field"
