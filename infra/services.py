@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -194,8 +195,11 @@ class SeaweedS3(Service):
     """SeaweedFS master + volume + filer + S3 gateway in one `weed server` process.
 
     Started with an identities file, so anonymous and wrong-key requests get 403 as they
-    would from production object storage. Besides the web's admin key it may hold write-only
-    keys (`S3Writer`: the media worker's).
+    would from production object storage, and with a key-encryption key for SSE-S3
+    (``WEED_S3_SSE_KEK``, kept in ``<data dir>/sse_kek`` so that a restart still reads what
+    it encrypted): without one SeaweedFS answers 500 to an ``x-amz-server-side-encryption:
+    AES256`` put, with it the object is stored encrypted and HEAD says so (``S3_SSE=s3``).
+    Besides the web's admin key it may hold write-only keys (`S3Writer`: the media worker's).
     """
 
     name = "seaweedfs"
@@ -224,6 +228,19 @@ class SeaweedS3(Service):
     @property
     def identities_path(self) -> Path:
         return self.data_dir / "identities.json"
+
+    @property
+    def sse_kek_path(self) -> Path:
+        return self.data_dir / "sse_kek"
+
+    def sse_kek(self) -> str:
+        """The store's SSE-S3 key-encryption key (64 hex digits), made on first start."""
+        if not self.sse_kek_path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.sse_kek_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+        return self.sse_kek_path.read_text(encoding="ascii").strip()
 
     def identities_current(self) -> bool:
         """Whether the identities file (read by the gateway at start) is what we would write."""
@@ -297,7 +314,7 @@ class SeaweedS3(Service):
         start_process(
             self.name,
             self.argv(),
-            env=os.environ,
+            env={**os.environ, "WEED_S3_SSE_KEK": self.sse_kek()},
             pid_dir=self.layout.run_dir,
             log_dir=self.layout.log_dir,
             cwd=self.data_dir,

@@ -89,6 +89,8 @@ def first_run_values() -> dict[str, str]:
         "MEDIA_WORKER_TOKEN": secrets.token_urlsafe(32),
         "MEDIA_WORKER_S3_ACCESS_KEY": f"accord-{instance}-media-worker",
         "MEDIA_WORKER_S3_SECRET_KEY": secrets.token_urlsafe(30),
+        # The local SeaweedFS has an SSE-S3 key (var/seaweedfs/sse_kek): objects are encrypted.
+        "S3_SSE": "s3",
         # A stable id: a restarted worker finds its spool (var/spool/<id>) and uploads what
         # it holds.
         "MEDIA_WORKER_ID": f"mw-{instance}",

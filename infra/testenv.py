@@ -156,6 +156,9 @@ class TestServices:
             "S3_SECURE": "0",
             "MEDIA_WORKER_S3_ACCESS_KEY": self.s3.writers[0].access_key,
             "MEDIA_WORKER_S3_SECRET_KEY": self.s3.writers[0].secret_key,
+            # SeaweedFS is started with an SSE-S3 key (infra.services.SeaweedS3): every object
+            # of the run is written with server-side encryption, as production should be.
+            "S3_SSE": "s3",
             "S3_BUCKET_EVIDENCE": f"accord-evidence-{tag}",
             "S3_BUCKET_RECORDINGS": f"accord-recordings-{tag}",
             "S3_BUCKET_DOCUMENTS": f"accord-documents-{tag}",

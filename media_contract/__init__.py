@@ -11,7 +11,8 @@ must agree on, so that a change to the contract is one change here:
   bodies and answers, error codes, the segment key) and the validation the web runs on each
   body it receives;
 - `heartbeat`: the worker's liveness key in Redis and the JSON status it holds;
-- `webm`: the WebM writer the worker records segments with and the web's finalize muxes with.
+- `webm`: the WebM writer the worker records segments with and the web's finalize muxes with;
+- `sse`: the server-side encryption both ask of the object store (`S3_SSE`).
 
 docs/rooms-protocol.md and docs/recording.md describe the protocol in words; this package is
 its code. Standard library only.

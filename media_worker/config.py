@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from media_contract import heartbeat
+from media_contract.sse import NO_SSE, ServerSideEncryption, parse_sse
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
@@ -46,6 +47,8 @@ class WorkerConfig:
     s3_secure: bool = False
     s3_region: str = "us-east-1"
     s3_bucket_recordings: str = "accord-recordings"
+    # S3_SSE, as the web reads it (media_contract.sse): asked for on every segment put.
+    s3_sse: ServerSideEncryption = NO_SSE
     # Off only to measure aiortc's stock receive path (bench/loss.py).
     loss_repair: bool = True
 
@@ -102,6 +105,7 @@ class WorkerConfig:
             s3_secure=_bool(env, "S3_SECURE", False),
             s3_region=_get(env, "S3_REGION", "us-east-1"),
             s3_bucket_recordings=_get(env, "S3_BUCKET_RECORDINGS", "accord-recordings"),
+            s3_sse=_sse(env),
             loss_repair=_bool(env, "MEDIA_WORKER_LOSS_REPAIR", True),
         )
 
@@ -112,6 +116,13 @@ def _get(env: Mapping[str, str], name: str, default: str) -> str:
     if file_path:
         return Path(file_path).read_text(encoding="utf-8").strip()
     return env.get(name) or default
+
+
+def _sse(env: Mapping[str, str]) -> ServerSideEncryption:
+    try:
+        return parse_sse(_get(env, "S3_SSE", "none"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:

@@ -116,6 +116,7 @@ async def run(config: WorkerConfig, stop: asyncio.Event | None = None) -> None:
         config.s3_secret_key,
         secure=config.s3_secure,
         region=config.s3_region,
+        sse=config.s3_sse,
     )
     uploader = Uploader(
         spool,

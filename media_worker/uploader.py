@@ -25,10 +25,12 @@ from typing import Any, Protocol, cast
 
 import urllib3
 from minio import Minio
+from minio.sse import Sse, SseKMS, SseS3
 from urllib3.util import Retry, Timeout
 
 from media_contract.heartbeat import SpoolStatus
 from media_contract.registration import InterruptionBody, SegmentBody
+from media_contract.sse import NO_SSE, ServerSideEncryption
 from media_worker.registrar import Outcome, Registrar
 from media_worker.spool import Interruption, Segment, Spool
 
@@ -49,23 +51,48 @@ class ObjectStore(Protocol):
     ) -> Any: ...
 
 
+class _EncryptingMinio(Minio):
+    """Asks for the configured server-side encryption on every put (``S3_SSE``)."""
+
+    def __init__(self, *args: Any, sse: ServerSideEncryption, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sse: Sse | None = None
+        if sse.mode == "s3":
+            self._sse = SseS3()
+        elif sse.mode == "kms":
+            self._sse = SseKMS(sse.kms_key_id, {})
+
+    def put_object(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("sse") is None and len(args) < 7:
+            kwargs["sse"] = self._sse
+        return super().put_object(*args, **kwargs)
+
+
 def make_store(
-    endpoint: str, access_key: str, secret_key: str, *, secure: bool, region: str
+    endpoint: str,
+    access_key: str,
+    secret_key: str,
+    *,
+    secure: bool,
+    region: str,
+    sse: ServerSideEncryption | None = None,
 ) -> Minio:
     """A Minio client that fails fast: the uploader retries on its own schedule, so the
-    library's default five retries and five-minute timeouts would only hide an outage."""
+    library's default five retries and five-minute timeouts would only hide an outage.
+    Every segment put asks for ``sse`` (server-side encryption; none by default)."""
     http = urllib3.PoolManager(
         timeout=Timeout(connect=5.0, read=60.0),
         retries=Retry(total=1, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
         maxsize=4,
     )
-    return Minio(
+    return _EncryptingMinio(
         endpoint,
         access_key=access_key,
         secret_key=secret_key,
         secure=secure,
         region=region,
         http_client=http,
+        sse=sse or NO_SSE,
     )
 
 

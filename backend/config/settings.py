@@ -471,3 +471,18 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("accord.core.api_errors.ApiErrorMiddleware") + 1,
     "config.listeners.ListenerMiddleware",
 )
+
+# --- Personal data at rest (issue 13) --------------------------------------
+# Key-encryption keys of accord.core.crypto: ``id=base64(32 bytes),...`` or a JSON object;
+# the first one encrypts, every one listed decrypts (rotation: put a new key first, run
+# ``accord rotate-data-keys``, then drop the old one). The demo key is public (it is in this
+# file): refused without ACCORD_DEMO by accord.core.checks.
+DEMO_DATA_KEYS = "demo=Ypj7FmyR7022a4giid6agCknbL86BeIszOvfVDp29qQ="
+ACCORD_DATA_KEYS = envstr("ACCORD_DATA_KEYS", DEMO_DATA_KEYS)
+# The HMAC key of the lookup hashes of searched encrypted fields (phone numbers). Changing it
+# needs the web stopped and ``accord rotate-data-keys`` (which recomputes every lookup hash).
+DEMO_LOOKUP_KEY = "accord-dev-only-insecure-lookup-key"
+ACCORD_LOOKUP_KEY = envstr("ACCORD_LOOKUP_KEY", DEMO_LOOKUP_KEY)
+# Server-side encryption asked for on every object written: ``none``, ``s3`` (SSE-S3,
+# AES256) or ``kms:<key id>`` (SSE-KMS). The media worker reads the same variable.
+S3_SSE = envstr("S3_SSE", "none")

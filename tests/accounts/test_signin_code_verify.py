@@ -12,6 +12,7 @@ from accord.accounts.services import RateLimited, signin_code_request, signin_co
 from accord.audit.models import TraceEvent
 from accord.audit.personal import reveal
 from accord.core.api import ServiceError
+from accord.core.crypto import lookup_hash
 from accord.orgs.models import Membership, Role
 from tests.accounts.conftest import IP, actions, last_code, nothing_written
 
@@ -131,7 +132,7 @@ def test_a_number_is_locked_after_n_failures_in_15_minutes(db, outbox, settings)
         signin_code_verify(phone=PHONE, code=code, client_ip=IP)
     assert caught.value.code == "locked"
     assert "phone" in caught.value.fields
-    assert not User.objects.filter(phone=PHONE).exists()
+    assert not User.objects.filter(phone_lookup=lookup_hash(PHONE)).exists()
 
 
 def test_an_address_is_locked_after_many_failures_across_numbers(db, outbox, settings):

@@ -28,11 +28,12 @@ _SETUP = """
 import json
 from decimal import Decimal
 from accord.accounts.models import User
+from accord.core.crypto import lookup_hash
 from accord.cases import services
 from accord.cases.scope import CaseApplication
 from accord.orgs.models import Organization
 fmc = Organization.objects.get(code="FMC")
-applicant = User.objects.get(phone="{phone}")
+applicant = User.objects.get(phone_lookup=lookup_hash("{phone}"))
 admin = User.objects.get(username="fmc-admin")
 mediator = User.objects.get(username="{mediator}")
 case = services.case_apply(applicant=applicant, application=CaseApplication(

@@ -28,13 +28,14 @@ APPLICANT_PHONE = "13800000004"  # 赵六
 _SETUP = """
 import datetime, json
 from accord.accounts.models import User
+from accord.core.crypto import lookup_hash
 from accord.cases import services
 from accord.cases.scope import CaseApplication
 from accord.conflicts.services.relationships import RelationshipInput, relationship_declare
 from accord.orgs.models import Organization
 fmc = Organization.objects.get(code="FMC")
 bank = Organization.objects.get(code="EXBANK")
-applicant = User.objects.get(phone="{phone}")
+applicant = User.objects.get(phone_lookup=lookup_hash("{phone}"))
 admin = User.objects.get(username="{admin}")
 case = services.case_apply(applicant=applicant, application=CaseApplication(
     organization=fmc, respondent=bank, applicant_type="natural_person",

@@ -49,7 +49,7 @@ case = Case.objects.filter(
 ).order_by("id").first()
 staff = User.objects.get(username="{staff}")
 staff.phone = "{phone}"
-staff.save(update_fields=["phone"])
+staff.save(update_fields=["phone", "phone_lookup"])
 print(json.dumps(dict(case_no=case.case_no, applicant=case.applicant_id,
                       applicant_name=str(case.applicant), applicant_phone=case.applicant.phone,
                       staff=staff.pk)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from accord.cases import services
-from accord.cases.masking import mask_identifier
+from accord.cases.masking import mask_bank_account, mask_id_number, mask_identifier, mask_phone
 from accord.cases.models import ApplicantType, Case, CaseState
 from tests.cases.conftest import api_client
 from tests.cases.factories import credit_code
@@ -133,3 +133,49 @@ def test_the_case_list_shows_the_institution_no_contact_details(client, person_c
     listed = api_client(ben).get("/api/cases/").json()
     assert [c["case_no"] for c in listed] == [person_case.case_no]
     assert PHONE not in str(listed) and ID_NUMBER not in str(listed)
+
+
+def test_the_id_number_and_bank_account_masks():
+    assert mask_id_number(ID_NUMBER) == MASKED_ID
+    assert mask_id_number(" 11010519900307123x ") == MASKED_ID
+    assert mask_bank_account("6222 0212 3456 1234") == "6222********1234"
+    assert mask_bank_account("6222-0212-3456-7890-123") == "6222" + "*" * 11 + "0123"
+    assert mask_bank_account("12345678") == "********"
+    assert mask_phone(PHONE) == MASKED_PHONE
+
+
+def test_the_regulator_officer_and_court_clerk_who_brought_a_case_see_it_in_full(
+    client, olga, regulator, cleo, court, application
+):
+    assigned = services.case_assign_by_regulator(
+        officer=olga,
+        regulator=regulator,
+        application=application(applicant_id_number=ID_NUMBER),
+        complaint_reference="TS-2026-0042",
+    )
+    assert_clear(client, olga, assigned)
+    from datetime import date
+
+    entrusted = services.case_entrust_by_court(
+        clerk=cleo,
+        court=court,
+        application=application(applicant_id_number=ID_NUMBER),
+        court_case_no="(2026)京01民初123号",
+        entrusted_on=date(2026, 3, 2),
+    )
+    assert_clear(client, cleo, entrusted)
+
+
+def test_the_administrator_a_transfer_is_offered_to_sees_them_masked(
+    client, person_case, ada, other_org
+):
+    from accord.orgs.models import Role
+    from tests.cases.conftest import member
+    from tests.factories import UserFactory
+
+    olivia = member(UserFactory(username="olivia"), Role.ORG_ADMIN, other_org)
+    services.case_transfer_request(
+        case=person_case, user=ada, to_organization=other_org, reason="Closer to the applicant."
+    )
+    # Olivia may read the case to decide, but needs no way to reach the applicant yet.
+    assert_masked(client, olivia, person_case)

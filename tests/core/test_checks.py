@@ -16,7 +16,7 @@ import time
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from accord.core import checks
+from accord.core import checks, crypto
 from infra import REPO_DIR, VENV_BIN
 from infra.procs import free_port
 from infra.stack import app_argv
@@ -55,6 +55,8 @@ def production(settings):
     settings.SECURE_HSTS_SECONDS = 31_536_000
     settings.ACCORD_TRUSTED_PROXIES = []
     settings.ACCORD_PROXY_SSL_HEADER = False
+    settings.ACCORD_DATA_KEYS = f"prod1={crypto.new_data_key()}"
+    settings.ACCORD_LOOKUP_KEY = secrets.token_urlsafe(48)
     for name, value in TENCENT.items():
         setattr(settings, name, value)
     return settings
@@ -146,6 +148,27 @@ def test_cookies_sent_over_plain_http_are_refused(production, name):
     assert name in error.msg and "ACCORD_SECURE_COOKIES=1" in str(error.hint)
 
 
+def test_the_demo_data_key_is_refused_even_next_to_a_new_one(production, settings):
+    settings.ACCORD_DATA_KEYS = settings.DEMO_DATA_KEYS
+    assert ids() == ["accord.E030"]
+    # Mid-rotation (a new key first, the demo key still listed to read old rows): refused.
+    settings.ACCORD_DATA_KEYS = f"new={crypto.new_data_key()},{settings.DEMO_DATA_KEYS}"
+    assert ids() == ["accord.E030"]
+
+
+@pytest.mark.parametrize("keys", ["", "k1", "k1=c2hvcnQ=", '{"k1": 5}', "bad id=" + "A" * 44])
+def test_unusable_data_keys_are_refused(production, settings, keys):
+    settings.ACCORD_DATA_KEYS = keys
+    [error] = checks.check_production_settings()
+    assert error.id == "accord.E030"
+
+
+@pytest.mark.parametrize("key", ["accord-dev-only-insecure-lookup-key", "short"])
+def test_the_demo_or_a_short_lookup_key_is_refused(production, settings, key):
+    settings.ACCORD_LOOKUP_KEY = key
+    assert ids() == ["accord.E031"]
+
+
 def test_debug_is_refused(production):
     production.DEBUG = True
     assert ids() == ["accord.E008"]
@@ -211,6 +234,8 @@ def insecure_env() -> dict[str, str]:
     env.pop("ACCORD_SECRET_KEY", None)
     env.pop("ACCORD_MEDIA_WORKERS", None)
     env.pop("ACCORD_INTERNAL_PORT", None)
+    env.pop("ACCORD_DATA_KEYS", None)
+    env.pop("ACCORD_LOOKUP_KEY", None)
     env["S3_ACCESS_KEY"] = "accord-dev"
     env["S3_SECRET_KEY"] = "accord-dev-secret-key"
     return env
@@ -226,6 +251,8 @@ def production_env() -> dict[str, str]:
             "ACCORD_MEDIA_WORKERS": f"mw-1={hashlib.sha256(b'token').hexdigest()}",
             "ACCORD_INTERNAL_PORT": "8001",
             "ACCORD_SECURE_COOKIES": "1",
+            "ACCORD_DATA_KEYS": f"prod1={crypto.new_data_key()}",
+            "ACCORD_LOOKUP_KEY": secrets.token_urlsafe(48),
             # Seals and chain anchors (accord.trust.checks warns without one; never contacted).
             "ACCORD_TSA_URL": "https://tsa.example.org/",
             **{k: v for k, v in TENCENT.items() if isinstance(v, str)},
@@ -253,7 +280,15 @@ def accord_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_check_deploy_fails_with_the_insecure_defaults_and_names_each(tmp_path):
     result = accord_check(insecure_env())
     assert result.returncode != 0
-    for id_ in ("accord.E001", "accord.E003", "accord.E004", "accord.E006", "accord.E007"):
+    for id_ in (
+        "accord.E001",
+        "accord.E003",
+        "accord.E004",
+        "accord.E006",
+        "accord.E007",
+        "accord.E030",
+        "accord.E031",
+    ):
         assert id_ in result.stderr
     assert "ACCORD_SECRET_KEY" in result.stderr
 

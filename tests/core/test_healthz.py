@@ -15,14 +15,16 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from pytest_django import Settings
 
+from accord.core import health as health_checks
 from accord.core import heartbeats
+from accord.core.storage import all_buckets
 from infra.procs import free_port
 from infra.testprocs import StackProcesses
 
@@ -128,6 +130,7 @@ def test_it_answers_200_with_every_component_up(client, s3, live, media_worker):
     assert all(c["status"] == "up" for c in body["components"].values())
     assert body["components"]["database"]["vendor"] == "postgresql"
     assert body["components"]["media_worker"]["workers"] == 1
+    assert body["components"]["object_storage"]["sse"] == "s3"
 
 
 def test_daphne_serves_it_over_http(s3, live, media_worker):
@@ -196,6 +199,51 @@ def test_it_names_redis_and_what_depends_on_it_when_redis_is_unreachable(client,
     assert body["down"] == ["celery", "media_worker", "redis"]
     assert body["components"]["database"]["status"] == "up"
     assert body["components"]["object_storage"]["status"] == "up"
+
+
+# --- Server-side encryption of the object store (S3_SSE) -------------------------------
+
+
+def test_it_reports_sse_and_proves_the_store_encrypts_a_probe_in_every_bucket(client, s3):
+    _status, body = health(client)
+
+    storage_status = body["components"]["object_storage"]
+    assert storage_status == {"status": "up", "endpoint": django_settings.S3_ENDPOINT, "sse": "s3"}
+    for bucket in all_buckets():
+        stat = s3.stat_object(bucket, health_checks.SSE_PROBE_KEY)
+        headers = {k.lower(): v for k, v in stat.metadata.items()}
+        assert headers["x-amz-server-side-encryption"] == "AES256"
+
+
+def test_it_reports_sse_none(client, s3, settings):
+    settings.S3_SSE = "none"
+    _status, body = health(client)
+    assert body["components"]["object_storage"]["sse"] == "none"
+
+
+def test_object_storage_is_down_when_sse_kms_cannot_be_asked(client, s3, settings):
+    # SSE-KMS needs TLS to the store (the SDK refuses to send the request in clear).
+    settings.S3_SSE = "kms:alias/accord"
+    status, body = health(client)
+    assert status == 503
+    assert "object_storage" in body["down"]
+    assert body["components"]["object_storage"]["status"] == "down"
+
+
+def test_object_storage_is_down_when_the_store_ignores_sse(settings):
+    """Unit test with a fake store edge: a store that accepts the header but answers without
+    it (no encryption at rest) is reported, naming the bucket."""
+
+    class IgnoringStore:
+        def put_object(self, *args: Any, **kwargs: Any) -> None:
+            return None
+
+        def stat_object(self, bucket: str, key: str) -> Any:
+            return type("Stat", (), {"metadata": {"Content-Type": "text/plain"}})()
+
+    settings.S3_SSE = "s3"
+    with pytest.raises(RuntimeError, match="does not honour S3_SSE=s3"):
+        health_checks._check_sse(cast(Any, IgnoringStore()), ["accord-evidence"])
 
 
 def test_it_names_celery_when_worker_and_beat_stop(

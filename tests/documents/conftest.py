@@ -86,7 +86,7 @@ def signing(case, drive, mia, ben):
     # Staff accounts need a mobile number to receive the signing code.
     for user, phone in ((mia, "13900000011"), (ben, "13900000012")):
         user.phone = phone
-        user.save(update_fields=["phone"])
+        user.save(update_fields=["phone", "phone_lookup"])
     drive(case, CaseState.MEDIATING)
     case.refresh_from_db()
     version = document_draft(

@@ -70,6 +70,10 @@ def test_recording_settings_are_read_from_the_environment_and_files(tmp_path: Pa
         }
     )
     assert explicit.spool_dir == tmp_path / "spool"
+    assert explicit.s3_sse.mode == "none"  # the web's default
+    assert WorkerConfig.from_env({"S3_SSE": "s3"}).s3_sse.mode == "s3"
+    kms = WorkerConfig.from_env({"S3_SSE": "kms:alias/recordings"}).s3_sse
+    assert (kms.mode, kms.kms_key_id) == ("kms", "alias/recordings")
     assert explicit.internal_url == "http://web:8000"
 
 
@@ -92,6 +96,8 @@ def test_the_worker_uses_its_own_storage_key_when_it_has_one():
         {"MEDIA_WORKER_SPOOL_LIMIT_MB": "0"},
         {"RECORDING_SEGMENT_SECONDS": "ten"},
         {"S3_SECURE": "maybe"},
+        {"S3_SSE": "aes"},
+        {"S3_SSE": "kms:"},
     ],
 )
 def test_bad_recording_settings_are_refused(env: dict[str, str]):

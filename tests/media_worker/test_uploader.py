@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import secrets
 import time
 import uuid
@@ -19,6 +20,7 @@ from minio import Minio
 from infra import REPO_DIR
 from infra.procs import free_ports
 from infra.services import Layout, SeaweedPorts, SeaweedS3
+from media_worker.config import WorkerConfig
 from media_worker.registrar import Registrar
 from media_worker.spool import FULL, NEARLY_FULL, Spool, parse_key
 from media_worker.uploader import QUARANTINED, Uploader, make_store
@@ -127,6 +129,32 @@ def uploader_for(spool: Spool, web: WebStub, store: Minio, bucket: str, **kwargs
         worker_id="mw-1",
         **{**FAST, **kwargs},
     )
+
+
+async def test_segments_are_stored_with_the_configured_server_side_encryption(
+    tmp_path, web, s3, bucket
+):
+    """The worker reads S3_SSE as the web does; the test run's SeaweedFS honours SSE-S3."""
+    config = WorkerConfig.from_env(dict(os.environ))
+    assert config.s3_sse.mode == "s3"
+    store = make_store(
+        config.s3_endpoint,
+        config.s3_access_key,
+        config.s3_secret_key,
+        secure=config.s3_secure,
+        region=config.s3_region,
+        sse=config.s3_sse,
+    )
+    spool = Spool(tmp_path, 10_000_000)
+    recording = Recording(spool)
+    key = recording.write("camera", 0)
+    uploader = uploader_for(spool, web, store, bucket)
+
+    await run_until(uploader, lambda: spool.pending_count == 0)
+
+    metadata = {k.lower(): v for k, v in s3.stat_object(bucket, key).metadata.items()}
+    assert metadata["x-amz-server-side-encryption"] == "AES256"
+    assert stored(s3, bucket, key) == recording.written[key]
 
 
 async def test_segments_are_uploaded_registered_and_deleted_in_order(

@@ -34,7 +34,7 @@ def sealed(mediating: Case, alice, ben, mia, tsa, settings: Any) -> DocumentVers
     settings.ACCORD_SMS_BACKEND = "accord.accounts.sms.OutboxSmsBackend"
     for user, phone in ((mia, "13900000021"), (ben, "13900000022")):
         user.phone = phone
-        user.save(update_fields=["phone"])
+        user.save(update_fields=["phone", "phone_lookup"])
     version = document_draft(
         case=mediating, kind=DocumentKind.AGREEMENT, fields=agreement_fields(), by=mia
     )

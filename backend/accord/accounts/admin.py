@@ -15,10 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accord.accounts.models import SignInLink, User
+from accord.accounts.phones import is_valid_phone, mask_phone, normalize_phone
 from accord.accounts.services import totp_reset_by_admin, user_chain
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.core.api import ServiceError
+from accord.core.crypto import lookup_hash
 
 
 def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
@@ -29,11 +31,30 @@ def _admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = No
 admin.site.login = _admin_login  # type: ignore[method-assign]
 
 
+def search_by_phone(
+    queryset: QuerySet[Any], search_term: str, *, path: str = "phone_lookup"
+) -> QuerySet[Any]:
+    """Rows of ``queryset`` whose (encrypted) phone number is ``search_term``: the column
+    cannot be searched by substring, so a whole number is matched by its lookup hash."""
+    phone = normalize_phone(search_term.strip())
+    if not is_valid_phone(phone):
+        return queryset.none()
+    return queryset.filter(**{path: lookup_hash(phone)})
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "display_name", "phone", "is_active", "is_staff", "totp_enrolled")
+    list_display = (
+        "username",
+        "display_name",
+        "masked_phone",
+        "is_active",
+        "is_staff",
+        "totp_enrolled",
+    )
     list_filter = ("is_active", "is_staff", "is_superuser")
-    search_fields = ("username", "display_name", "phone", "email")
+    # The phone is encrypted: a whole number is found by get_search_results below.
+    search_fields = ("username", "display_name", "email")
     ordering = ("username",)
     readonly_fields = ("totp_confirmed_at", "date_joined", "last_login", "chain")
     fieldsets = (
@@ -50,6 +71,16 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
     )
     actions = ("reset_second_factor",)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
+    ) -> tuple[QuerySet[User], bool]:
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        return found | search_by_phone(queryset, search_term), duplicates
+
+    @admin.display(description=_("mobile phone"))
+    def masked_phone(self, obj: User) -> str:
+        return mask_phone(obj.phone) if obj.phone else ""
 
     @admin.display(boolean=True, description=_("TOTP set up"))
     def totp_enrolled(self, obj: User) -> bool:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accord.accounts.phones import PHONE_RE
+from accord.accounts.phones import PHONE_RE, mask_phone
 from accord.audit.models import TraceChain
+from accord.core.crypto import lookup_hash
+from accord.core.fields import EncryptedCharField, LookupHashField
 
 # Mainland mobile numbers: 11 digits starting with 1.
 phone_validator = RegexValidator(
@@ -50,19 +54,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     username = models.CharField(_("username"), max_length=150, unique=True)
     display_name = models.CharField(_("name"), max_length=150, blank=True)
-    phone = models.CharField(
+    # Encrypted at rest (accord.core.crypto); found by its lookup hash, which is unique.
+    phone = EncryptedCharField(
         _("mobile phone"),
         max_length=11,
-        unique=True,
         null=True,
         blank=True,
         validators=[phone_validator],
     )
+    phone_lookup = LookupHashField(source="phone", unique=True)
     email = models.EmailField(_("email"), blank=True)
     # Django admin access (configuration only), not a business role.
     is_staff = models.BooleanField(_("admin site access"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # The TOTP seed, encrypted at rest: a database dump must not let anyone make codes.
+    totp_secret = EncryptedCharField(max_length=64, blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     preferred_language = models.CharField(max_length=10, blank=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -103,6 +109,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.get_full_name()
 
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
+        """The phone is unique through its lookup hash (the column itself is encrypted)."""
+        super().validate_unique(exclude)
+        if self.phone and (exclude is None or "phone" not in exclude):
+            taken = User.objects.filter(phone_lookup=lookup_hash(self.phone))
+            if taken.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"phone": _("A user with this mobile phone number already exists.")}
+                )
+
 
 class SignInCode(models.Model):
     """A one-time code sent by SMS to a phone number.
@@ -112,7 +128,8 @@ class SignInCode(models.Model):
     so that a refused try writes nothing to the database.
     """
 
-    phone = models.CharField(_("mobile phone"), max_length=11, db_index=True)
+    phone = EncryptedCharField(_("mobile phone"), max_length=11)
+    phone_lookup = LookupHashField(source="phone")
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -121,10 +138,12 @@ class SignInCode(models.Model):
     class Meta:
         verbose_name = _("sign-in code")
         verbose_name_plural = _("sign-in codes")
-        indexes = [models.Index(fields=["phone", "-created_at"], name="accounts_code_phone_recent")]
+        indexes = [
+            models.Index(fields=["phone_lookup", "-created_at"], name="accounts_code_phone_recent")
+        ]
 
     def __str__(self) -> str:
-        return f"code for {self.phone} at {self.created_at:%Y-%m-%d %H:%M}"
+        return f"code for {mask_phone(self.phone)} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class SignInLink(models.Model):

@@ -7,10 +7,15 @@ from django.contrib.auth.models import AnonymousUser
 from accord.accounts.models import SignInCode, User
 from accord.accounts.phones import normalize_phone
 from accord.accounts.roles import holds_staff_role
+from accord.core.crypto import lookup_hash
 
 
 def user_by_phone(phone: str) -> User | None:
-    return User.objects.filter(phone=phone).first()
+    """The user with this (normalized) number: found by its lookup hash, the column itself
+    is encrypted."""
+    if not phone:
+        return None
+    return User.objects.filter(phone_lookup=lookup_hash(phone)).first()
 
 
 def user_by_username_or_phone(identifier: str) -> User | None:
@@ -33,4 +38,8 @@ def uses_staff_signin(user: User | AnonymousUser) -> bool:
 
 def latest_signin_code(phone: str) -> SignInCode | None:
     """Only the newest code of a number counts: requesting a new one retires the old."""
-    return SignInCode.objects.filter(phone=phone).order_by("-created_at", "-pk").first()
+    return (
+        SignInCode.objects.filter(phone_lookup=lookup_hash(phone))
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.audit.canonical import GENESIS_HASH, event_body
+from accord.core.fields import EncryptedCharField
 
 
 class TraceChain(models.Model):
@@ -77,7 +78,8 @@ class PersonalKey(models.Model):
     """
 
     subject = models.CharField(_("subject"), max_length=120, unique=True)
-    secret = models.CharField(max_length=64)
+    # Encrypted at rest (accord.core.crypto), like the values it proves.
+    secret = EncryptedCharField(max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -94,7 +96,7 @@ class PersonalValue(models.Model):
     key = models.ForeignKey(PersonalKey, on_delete=models.CASCADE, related_name="values")
     field = models.CharField(_("field"), max_length=60)
     digest = models.CharField(_("keyed hash"), max_length=64, db_index=True)
-    value = models.TextField(_("value"))
+    value = EncryptedCharField(_("value"))
 
     class Meta:
         verbose_name = _("personal value")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accord.accounts.phones import mask_phone
 
-__all__ = ["mask_identifier", "mask_phone"]
+__all__ = ["mask_bank_account", "mask_id_number", "mask_identifier", "mask_phone"]
 
 
 def mask_identifier(value: str, *, head: int = 3, tail: int = 4) -> str:
@@ -16,3 +16,15 @@ def mask_identifier(value: str, *, head: int = 3, tail: int = 4) -> str:
     if len(value) <= head + tail:
         return "*" * len(value)
     return f"{value[:head]}{'*' * (len(value) - head - tail)}{value[-tail:]}"
+
+
+def mask_id_number(value: str) -> str:
+    """A resident ID card number: ``110***********4514`` (the first three, the last four)."""
+    return mask_identifier(value.strip().upper(), head=3, tail=4)
+
+
+def mask_bank_account(value: str) -> str:
+    """A bank card or account number, separators dropped: ``6222********1234`` (the issuer's
+    first four digits and the last four, as banks print them)."""
+    digits = "".join(value.split()).replace("-", "")
+    return mask_identifier(digits, head=4, tail=4)

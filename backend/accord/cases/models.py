@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.audit.models import TraceChain
+from accord.core.fields import EncryptedCharField, LookupHashField
 from accord.orgs.models import Organization
 
 
@@ -143,7 +144,8 @@ class Consultation(models.Model):
     )
     description = models.TextField(_("question"))
     contact_name = models.CharField(_("contact name"), max_length=150)
-    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    # Encrypted at rest (accord.core.crypto).
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=20)
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -244,8 +246,11 @@ class Case(models.Model):
         _("applicant type"), max_length=20, choices=ApplicantType.choices
     )
     applicant_name = models.CharField(_("applicant name"), max_length=200)
-    applicant_phone = models.CharField(_("contact phone"), max_length=20)
-    applicant_id_number = models.CharField(_("ID card number"), max_length=18, blank=True)
+    # Encrypted at rest (accord.core.crypto); the phone is searched (erasure finds the cases
+    # that name a person's number) through its lookup hash.
+    applicant_phone = EncryptedCharField(_("contact phone"), max_length=20)
+    applicant_phone_lookup = LookupHashField(source="applicant_phone", db_index=True)
+    applicant_id_number = EncryptedCharField(_("ID card number"), max_length=18, blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
     representative = models.CharField(_("legal representative"), max_length=150, blank=True)
 

@@ -33,7 +33,7 @@ from accord.audit.models import TraceEvent
 from accord.audit.personal import is_sealed, reveal_many
 from accord.cases import timeline_registry
 from accord.cases.audit_scope import audit_q
-from accord.cases.masking import mask_identifier
+from accord.cases.masking import mask_id_number, mask_identifier
 from accord.cases.models import (
     AnswerDecision,
     ApplicantType,
@@ -682,16 +682,35 @@ def institution_needs_contact(*, case: Case) -> bool:
     )
 
 
+def _brought_the_case(*, case: Case, user: AnyUser) -> bool:
+    """The regulator officer who assigned the case or a clerk of the entrusting court: they
+    entered the applicant's particulars themselves and follow the case up."""
+    if case.channel == IntakeChannel.REGULATOR and case.referred_by is not None:
+        return case.submitted_by_id == user.pk and has_role(
+            user, Role.REGULATOR_OFFICER, case.referred_by
+        )
+    if case.channel == IntakeChannel.COURT and case.court is not None:
+        return has_role(user, Role.COURT_CLERK, case.court)
+    return False
+
+
 def contact_masked_for(*, case: Case, user: AnyUser, read_only: bool = False) -> bool:
-    """Whether ``user`` sees the applicant's contact details masked: staff of the respondent
-    institution (who are not also the applicant, an administrator or the mediator) unless
-    :func:`institution_needs_contact`, and readers who only audit the case."""
+    """Whether ``user`` sees the applicant's contact details masked (PIPL: only those who
+    need to reach the applicant see them in full).
+
+    In full: the applicant, the organization's administrators, the case's mediator, the
+    respondent institution's staff once :func:`institution_needs_contact`, and the regulator
+    officer or court clerk who brought the case. Masked: the institution's staff before
+    then, readers who only audit the case, administrators of an organization a transfer is
+    offered to, and anyone else who may see the case."""
     parties = case_parties(case=case, user=user)
     if parties & {Party.APPLICANT, Party.ORG_ADMIN, Party.MEDIATOR}:
         return False
     if read_only:
         return True
-    return Party.INSTITUTION in parties and not institution_needs_contact(case=case)
+    if Party.INSTITUTION in parties:
+        return not institution_needs_contact(case=case)
+    return not (isinstance(user, User) and _brought_the_case(case=case, user=user))
 
 
 def contact_details(*, case: Case, user: AnyUser, read_only: bool = False) -> ContactDetails:
@@ -704,7 +723,7 @@ def contact_details(*, case: Case, user: AnyUser, read_only: bool = False) -> Co
         )
     return ContactDetails(
         phone=mask_phone(case.applicant_phone) if case.applicant_phone else "",
-        id_number=mask_identifier(case.applicant_id_number),
+        id_number=mask_id_number(case.applicant_id_number),
         credit_code=mask_identifier(case.credit_code),
         masked=True,
     )

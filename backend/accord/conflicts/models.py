@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accord.cases.models import Case
+from accord.core.fields import EncryptedCharField
 from accord.orgs.models import Organization
 
 
@@ -51,7 +52,9 @@ class Relationship(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=RelationshipKind.choices)
     # A person (kinship; prior involvement with a person or a legal person by name).
     person_name = models.CharField(_("name of the person"), max_length=200, blank=True)
-    person_id_number = models.CharField(
+    # Encrypted at rest (accord.core.crypto). Matched against cases in Python
+    # (accord.conflicts.matching) after both are decrypted, never by a query.
+    person_id_number = EncryptedCharField(
         _("ID card number or unified social credit code"), max_length=18, blank=True
     )
     # An institution (employment, shareholding; prior involvement with an organization).

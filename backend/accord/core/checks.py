@@ -28,6 +28,7 @@ from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from accord.core import crypto
 from accord.core.requests import invalid_proxy_entries, parse_network
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def check_production_settings(
         *_cookies(),
         *_debug(),
         *_hsts(),
+        *_data_keys(),
     ]
 
 
@@ -278,6 +280,49 @@ def check_proxy_settings(
             )
         )
     return errors
+
+
+def _data_keys() -> list[checks.CheckMessage]:
+    """Personal data at rest (accord.core.crypto): the public demo keys are refused."""
+    problems: list[checks.CheckMessage] = []
+    raw: str = settings.ACCORD_DATA_KEYS
+    try:
+        keys = crypto.parse_data_keys(raw)
+    except ImproperlyConfigured as exc:
+        problems.append(
+            _error(
+                "accord.E030",
+                f"ACCORD_DATA_KEYS cannot be used: {exc}.",
+                "Set ACCORD_DATA_KEYS to id=base64key pairs (32-byte keys), the current key "
+                "first, e.g. k1=$(python3 -c 'import base64,os; "
+                "print(base64.b64encode(os.urandom(32)).decode())').",
+            )
+        )
+    else:
+        demo = crypto.parse_data_keys(settings.DEMO_DATA_KEYS)
+        if set(keys.keys.values()) & set(demo.keys.values()):
+            problems.append(
+                _error(
+                    "accord.E030",
+                    "ACCORD_DATA_KEYS is not set or still lists the public demo key: personal "
+                    "data at rest would be readable by anyone with this source code.",
+                    "Set ACCORD_DATA_KEYS to your own key(s) and run `accord rotate-data-keys` "
+                    "before removing the demo key (docs/operations.md, Personal data at rest).",
+                )
+            )
+    lookup: str = settings.ACCORD_LOOKUP_KEY
+    if lookup == settings.DEMO_LOOKUP_KEY or len(lookup) < SECRET_KEY_MIN_LENGTH:
+        problems.append(
+            _error(
+                "accord.E031",
+                "ACCORD_LOOKUP_KEY is the public demo key or shorter than "
+                f"{SECRET_KEY_MIN_LENGTH} characters: phone numbers could be tested against "
+                "their lookup hashes.",
+                f"Set ACCORD_LOOKUP_KEY to a random value, e.g. {_GENERATE}, then run "
+                "`accord rotate-data-keys`.",
+            )
+        )
+    return problems
 
 
 def refuse_insecure_start() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -11,7 +12,8 @@ from django.db import connection
 from minio import Minio
 
 from accord.core import heartbeats
-from accord.core.storage import all_buckets
+from accord.core.storage import all_buckets, configured_sse, minio_sse
+from media_contract.sse import HEADER as SSE_HEADER
 
 Check = Callable[[], dict[str, Any]]
 
@@ -41,12 +43,35 @@ def _probe_client() -> Minio:
     )
 
 
+# Written (and overwritten) by every /healthz with S3_SSE on: proves the store encrypts writes.
+SSE_PROBE_KEY = "healthz/sse-probe"
+
+
+def _check_sse(client: Minio, buckets: Sequence[str]) -> str:
+    """Write a probe object into each bucket with the configured server-side encryption and
+    read back what the store says it did; a store that ignores or refuses it is down."""
+    spec = configured_sse()
+    if spec.mode == "none":
+        return spec.describe()
+    for bucket in buckets:
+        client.put_object(bucket, SSE_PROBE_KEY, io.BytesIO(b"sse"), 3, sse=minio_sse(spec))
+        stat = client.stat_object(bucket, SSE_PROBE_KEY)
+        answered = {k.lower(): v for k, v in (stat.metadata or {}).items()}.get(SSE_HEADER)
+        if answered != spec.algorithm:
+            raise RuntimeError(
+                f"bucket {bucket} does not honour S3_SSE={spec.describe()}: the store "
+                f"answered {SSE_HEADER}: {answered or '(none)'}"
+            )
+    return spec.describe()
+
+
 def check_object_storage() -> dict[str, Any]:
     client = _probe_client()
-    missing = [b for b in all_buckets() if not client.bucket_exists(b)]
+    buckets = all_buckets()
+    missing = [b for b in buckets if not client.bucket_exists(b)]
     if missing:
         raise RuntimeError(f"missing buckets: {', '.join(missing)}")
-    return {"endpoint": settings.S3_ENDPOINT}
+    return {"endpoint": settings.S3_ENDPOINT, "sse": _check_sse(client, buckets)}
 
 
 def check_celery() -> dict[str, Any]:

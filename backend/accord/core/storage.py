@@ -1,4 +1,9 @@
-"""Object storage through the S3 API (minio SDK). One client per process."""
+"""Object storage through the S3 API (minio SDK). One client per process.
+
+Every object written through :func:`s3_client` asks for the server-side encryption of
+``S3_SSE`` (``media_contract.sse``): the client fills ``sse=`` on each put, so a caller
+cannot forget it.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,45 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from minio import Minio
 from minio.error import S3Error
+from minio.sse import Sse, SseKMS, SseS3
+
+from media_contract.sse import ServerSideEncryption, parse_sse
+
+
+def configured_sse() -> ServerSideEncryption:
+    try:
+        return parse_sse(settings.S3_SSE)
+    except ValueError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
+
+
+def minio_sse(spec: ServerSideEncryption) -> Sse | None:
+    if spec.mode == "s3":
+        return SseS3()
+    if spec.mode == "kms":
+        return SseKMS(spec.kms_key_id, {})
+    return None
+
+
+class _EncryptingMinio(Minio):
+    """Minio that asks for the configured server-side encryption on every put (fput_object
+    and multipart uploads go through put_object)."""
+
+    def put_object(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("sse") is None and len(args) < 7:
+            kwargs["sse"] = minio_sse(configured_sse())
+        return super().put_object(*args, **kwargs)
 
 
 @functools.cache
 def s3_client() -> Minio:
-    return Minio(
+    return _EncryptingMinio(
         settings.S3_ENDPOINT,
         access_key=settings.S3_ACCESS_KEY,
         secret_key=settings.S3_SECRET_KEY,

@@ -9,6 +9,7 @@ from django.db import models, transaction
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
+from accord.accounts.admin import search_by_phone
 from accord.audit.actors import Actor
 from accord.audit.services import trace_append
 from accord.orgs.models import ComplaintChannel, MediationRules, Membership, Organization
@@ -119,5 +120,12 @@ class ComplaintChannelAdmin(TracedAdmin):
 class MembershipAdmin(TracedAdmin):
     list_display = ("user", "role", "organization", "is_active", "created_at")
     list_filter = ("role", "is_active", "organization__kind")
-    search_fields = ("user__username", "user__phone", "organization__code")
+    # The phone is encrypted: a whole number is found through its lookup hash.
+    search_fields = ("user__username", "organization__code")
     raw_id_fields = ("user", "organization")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: models.QuerySet[Membership], search_term: str
+    ) -> tuple[models.QuerySet[Membership], bool]:
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        return found | search_by_phone(queryset, search_term, path="user__phone_lookup"), duplicates

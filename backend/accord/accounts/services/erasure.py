@@ -23,6 +23,7 @@ from accord.audit.erasure import StillNeeded, personal_data_holders
 from accord.audit.personal import subject_erase, user_subject
 from accord.audit.services import trace_append
 from accord.core.api import ServiceError
+from accord.core.crypto import lookup_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def person_erase(*, user: User, actor: Actor, now: datetime | None = None) -> Er
         for holder in personal_data_holders():
             subjects.extend(holder.erase(locked.pk, actor))
         if locked.phone:
-            SignInCode.objects.filter(phone=locked.phone).delete()
+            SignInCode.objects.filter(phone_lookup=lookup_hash(locked.phone)).delete()
         locked.username = f"erased-{locked.pk}"
         locked.display_name = ""
         locked.phone = None

@@ -21,6 +21,7 @@ from accord.audit.personal import case_subject
 from accord.audit.services import trace_append
 from accord.cases.models import Case, Consultation, Material
 from accord.cases.states import OPEN_STATES
+from accord.core.crypto import lookup_hash
 
 
 def _cases_of(user_id: int) -> QuerySet[Case]:
@@ -28,7 +29,7 @@ def _cases_of(user_id: int) -> QuerySet[Case]:
     named = Q(applicant_id=user_id)
     if phone:
         # Regulator and court cases may name the person without linking their account.
-        named |= Q(applicant__isnull=True, applicant_phone=phone)
+        named |= Q(applicant__isnull=True, applicant_phone_lookup=lookup_hash(phone))
     return Case.objects.filter(named)
 
 
@@ -52,6 +53,7 @@ def cases_erase(user_id: int, actor: Actor) -> Sequence[str]:
         Case.objects.filter(pk=case.pk).update(
             applicant_name="",
             applicant_phone="",
+            applicant_phone_lookup=None,
             applicant_id_number="",
             representative="",
             description="",

@@ -18,6 +18,7 @@ from accord.cases.models import Case, CaseCounter, CaseState, Consultation, Inta
 from accord.cases.payloads import CaseSubmitted, ConsultationRef, CourtRef, RegulatorRef
 from accord.cases.scope import CaseApplication, check_application
 from accord.core.api import ServiceError
+from accord.core.crypto import lookup_hash
 from accord.orgs.models import Organization, OrgKind, Role
 from accord.orgs.selectors import has_role
 
@@ -166,7 +167,10 @@ def case_apply(*, applicant: User, application: CaseApplication) -> Case:
 def _applicant_account(phone: str) -> User | None:
     """The account that signs in with ``phone``: it proved the number with a
     one-time code, so the case can show up among that person's cases."""
-    return User.objects.filter(phone=phone.strip(), is_active=True).first()
+    phone = phone.strip()
+    if not phone:
+        return None
+    return User.objects.filter(phone_lookup=lookup_hash(phone), is_active=True).first()
 
 
 def case_assign_by_regulator(

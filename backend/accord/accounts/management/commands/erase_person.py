@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accord.accounts.models import User
 from accord.accounts.phones import normalize_phone
+from accord.accounts.selectors import user_by_phone
 from accord.accounts.services import person_erase
 from accord.audit.actors import Actor
 from accord.core.api import ServiceError
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         if options["user_id"] is not None:
             user = User.objects.filter(pk=options["user_id"]).first()
         else:
-            user = User.objects.filter(phone=normalize_phone(options["phone"])).first()
+            user = user_by_phone(normalize_phone(options["phone"]))
         if user is None:
             raise CommandError("no such person")
         try:

@@ -28,6 +28,7 @@ from accord.cases import services as cases
 from accord.cases.models import ApplicantType, BusinessType
 from accord.cases.scope import CaseApplication
 from accord.core.api import ServiceError
+from accord.core.crypto import lookup_hash
 from accord.demo import data
 from accord.documents.models import DocumentVersion, VersionStatus
 from accord.documents.signing import document_seal, document_sign, signing_code_request
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         try:
             fmc = Organization.objects.get(code="FMC")
             bank = Organization.objects.get(code="EXBANK")
-            applicant = User.objects.get(phone=APPLICANT_PHONE)
+            applicant = User.objects.get(phone_lookup=lookup_hash(APPLICANT_PHONE))
             admin = User.objects.get(username=ADMIN)
             mediator = User.objects.get(username=MEDIATOR)
             staff = User.objects.get(username=INSTITUTION_STAFF)
