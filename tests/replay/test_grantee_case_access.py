@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from accord.cases.selectors import case_list_for_audit
+from accord.orgs.models import Role
 from accord.replay import services
 from accord.replay.models import ReplayGrant
-from accord.orgs.models import Role
 from tests.cases.conftest import member
 from tests.factories import UserFactory
 
