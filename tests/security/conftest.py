@@ -4,10 +4,10 @@ World A is the case every role is asked about: alice applies against BANK (ben i
 at the mediation organization FMC (ada administers it, mia mediates the case, audrey audits
 it, eve is its independent expert); the case was entrusted by a court (cleo is its clerk,
 holding a plenary replay grant) and referred by a regulator (olga is its officer). nora is a
-notary, root the system administrator, otto signs in with no role at all, and charlie
-administers and mediates at another organization in another region (and is staff of a third
-bank). World B is the same shape at that other organization: its objects are what the object-
-level checks put into world A's URLs.
+notary, root the system administrator, otto signs in with no role at all, and the "other
+organization" column is world B's administrator, who also mediates there (another
+organization, another region). World B is the same shape at that other organization: its
+objects are what the object-level checks put into world A's URLs.
 """
 
 from __future__ import annotations
