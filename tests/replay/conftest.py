@@ -24,6 +24,7 @@ from accord.audit.models import TraceEvent
 from accord.recordings.models import Audience, RecordingFile, RecordingManifest, Source
 from accord.rooms import services as rooms
 from accord.rooms.models import HearingSession, SessionParticipant
+from tests.cases.conftest import regulator  # noqa: F401  (fixture)
 from tests.packages.conftest import (  # noqa: F401  (fixtures)
     ada,
     alice,
@@ -47,6 +48,11 @@ from tests.packages.conftest import (  # noqa: F401  (fixtures)
     other_bank,
     other_org,
 )
+
+
+def soon(days: int = 7) -> datetime:
+    """An expiry for grants that include caucus recordings (they must expire)."""
+    return timezone.now() + timedelta(days=days)
 
 
 def client_for(user: User) -> Client:

@@ -22,6 +22,7 @@ from accord.replay.access import (
 from accord.replay.models import ReplayGrant
 from tests.cases.conftest import member
 from tests.factories import UserFactory
+from tests.replay.conftest import soon
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,9 @@ def test_a_grant_without_caucus_gives_plenary_replay_only(hearing, ada, mia):
 
 def test_a_new_grant_replaces_the_live_one_and_revoking_ends_access(hearing, ada, mia):
     first = services.replay_grant(case=hearing.case, user=mia, by=ada, include_caucus=False)
-    second = services.replay_grant(case=hearing.case, user=mia, by=ada, include_caucus=True)
+    second = services.replay_grant(
+        case=hearing.case, user=mia, by=ada, include_caucus=True, expires_at=soon()
+    )
     first.refresh_from_db()
     assert first.revoked_at is not None
     assert export_allowed(mia, hearing.case)
@@ -109,7 +112,9 @@ def test_only_administrators_and_auditors_grant(hearing, mia, alice, charlie, au
         with pytest.raises(NotAllowed):
             services.replay_grant(case=hearing.case, user=alice, by=user, include_caucus=True)
     assert ReplayGrant.objects.count() == 0
-    services.replay_grant(case=hearing.case, user=mia, by=audrey, include_caucus=True)
+    services.replay_grant(
+        case=hearing.case, user=mia, by=audrey, include_caucus=True, expires_at=soon()
+    )
     assert ReplayGrant.objects.count() == 1
 
 

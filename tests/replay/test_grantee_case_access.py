@@ -9,16 +9,21 @@ import pytest
 from django.utils import timezone
 
 from accord.cases.selectors import case_list_for_audit
+from accord.orgs.models import Role
 from accord.replay import services
 from accord.replay.models import ReplayGrant
+from tests.cases.conftest import member
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def gus():
-    return UserFactory(username="gus", display_name="Gus")
+def gus(regulator):
+    """A regulator officer: a role that may hold a replay grant."""
+    return member(
+        UserFactory(username="gus", display_name="Gus"), Role.REGULATOR_OFFICER, regulator
+    )
 
 
 def test_a_grantee_finds_the_case_and_reads_it(client, case, ada, gus):

@@ -15,7 +15,7 @@ from accord.audit.models import TraceEvent
 from accord.replay import services as replay_services
 from accord.rooms.models import ParticipantRole
 from accord.rooms.services import session_schedule
-from tests.replay.conftest import Held, client_for, span
+from tests.replay.conftest import Held, client_for, soon, span
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +184,9 @@ def test_a_grant_without_caucus_cannot_reach_caucus_media(held, put_file, ada, m
     assert replayed.payload["include_caucus"] is False
 
     # With caucus the same file is served.
-    replay_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=True)
+    replay_services.replay_grant(
+        case=held.session.case, user=mia, by=ada, include_caucus=True, expires_at=soon()
+    )
     assert client.get(media_url(held, caucus_file.pk), HTTP_RANGE="bytes=0-9").status_code == 206
 
 
@@ -306,7 +308,9 @@ def test_a_grant_without_caucus_is_served_the_plenary_file_and_never_the_full_on
 def test_with_caucus_or_as_auditor_the_full_file_is_listed(held, caucus_files, ada, mia, audrey):
     full, full_data = caucus_files["full"]
     plenary, _ = caucus_files["plenary"]
-    replay_services.replay_grant(case=held.session.case, user=mia, by=ada, include_caucus=True)
+    replay_services.replay_grant(
+        case=held.session.case, user=mia, by=ada, include_caucus=True, expires_at=soon()
+    )
     for user in (mia, audrey):
         client = client_for(user)
         html = client.get(page_url(held)).content.decode()

@@ -29,7 +29,7 @@ from accord.recordings.forms import HoldForm
 from accord.recordings.models import LegalHold
 from accord.recordings.selectors import may_hold, pending_finalizes, retention_days, retention_of
 from accord.replay import access
-from accord.replay.forms import GrantForm
+from accord.replay.views import grant_form_for
 
 
 def _user(request: HttpRequest) -> User:
@@ -55,7 +55,7 @@ def _verify_page(
             "may_export": access.export_allowed(user, case),
             "may_grant": may_grant,
             "grants": access.grants_of(case) if may_grant else [],
-            "grant_form": GrantForm() if may_grant else None,
+            "grant_form": grant_form_for(request, case.case_no) if may_grant else None,
             "may_hold": holding,
             "active_holds": [hold for hold in holds if hold.is_active],
             "released_holds": [hold for hold in holds if not hold.is_active],

@@ -12,4 +12,5 @@ class GrantForm(forms.Form):
         min_value=1,
         max_value=3650,
         required=False,
+        help_text=_("Required when caucus recordings are included."),
     )

@@ -63,3 +63,24 @@ class ReplayGrant(models.Model):
 
     def is_active_at(self, moment: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
+
+
+class MediaRead(models.Model):
+    """The first read of a final recording file by a user (issue 13): a plain ranged GET of
+    the media URL, without the replay page, is traced once per (user, file) as
+    ``replay.media_read``; this row is the marker that makes the trace idempotent."""
+
+    # Only the marker of idempotency: the trace event is the record, and stays.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.ForeignKey("recordings.RecordingFile", on_delete=models.CASCADE, related_name="+")
+    first_read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("media read")
+        verbose_name_plural = _("media reads")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "file"], name="replay_one_read_per_user_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"file {self.file_id} first read by {self.user_id}"

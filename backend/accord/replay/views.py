@@ -206,6 +206,9 @@ def media(request: HttpRequest, case_no: str, session_id: UUID, file_id: int) ->
             return refused
     part = byte_range or ByteRange(0, size - 1)
     head = request.method == "HEAD"
+    if not head:
+        # The first read of this file by this user is traced, page or no page (issue 13).
+        services.media_read(session=session, file=file, user=_user(request))
     if download and not head:
         services.media_downloaded(
             case=session.case,
@@ -254,6 +257,35 @@ def media(request: HttpRequest, case_no: str, session_id: UUID, file_id: int) ->
 VERIFY_PAGE = "packages:verify"
 
 
+# A refused grant form is kept in the session for the verification page to show again with
+# its field errors (the page belongs to accord.packages, a layer above: it asks
+# :func:`grant_form_for`).
+_REFUSED_FORM = "replay.refused_grant_form"
+# Service error fields as the form names them.
+_FORM_FIELD = {"user": "username", "expires_at": "days"}
+
+
+def grant_form_for(request: HttpRequest, case_no: str) -> GrantForm:
+    """The grant form of the verification page: empty, or the one just refused (once)."""
+    kept = request.session.pop(_REFUSED_FORM, None) if hasattr(request, "session") else None
+    if not isinstance(kept, dict) or kept.get("case_no") != case_no:
+        return GrantForm()
+    form = GrantForm(kept.get("data") or {})
+    form.is_valid()
+    for field, errors in (kept.get("errors") or {}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+    return form
+
+
+def _keep_refused(request: HttpRequest, case_no: str, form: GrantForm) -> None:
+    request.session[_REFUSED_FORM] = {
+        "case_no": case_no,
+        "data": {k: request.POST.get(k, "") for k in ("username", "include_caucus", "days")},
+        "errors": {field: [str(e) for e in errors] for field, errors in form.errors.items()},
+    }
+
+
 @login_required
 @require_POST
 def grant_create(request: HttpRequest, case_no: str) -> HttpResponse:
@@ -265,7 +297,7 @@ def grant_create(request: HttpRequest, case_no: str) -> HttpResponse:
             username=form.cleaned_data["username"], is_active=True
         ).first()
         if grantee is None:
-            messages.error(request, _("No active user with this user name."))
+            form.add_error("username", _("No active user with this user name."))
         else:
             days = form.cleaned_data["days"]
             try:
@@ -277,11 +309,16 @@ def grant_create(request: HttpRequest, case_no: str) -> HttpResponse:
                     expires_at=None if days is None else timezone.now() + timedelta(days=days),
                 )
             except ServiceError as exc:
-                messages.error(request, exc.message)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+                for field, errors in exc.fields.items():
+                    for error in errors:
+                        form.add_error(_FORM_FIELD.get(field), error)
             else:
                 messages.success(request, _("Access granted."))
-    else:
-        messages.error(request, _("Check the grant form."))
+                return redirect(VERIFY_PAGE, case_no=case.case_no)
+    messages.error(request, _("Check the grant form."))
+    _keep_refused(request, case.case_no, form)
     return redirect(VERIFY_PAGE, case_no=case.case_no)
 
 
