@@ -15,6 +15,7 @@ from accord.replay.selectors import (
     caucus_intervals,
     compositions,
     holds_caucus_media,
+    moment_of,
     session_timeline,
     speaking_in_session_time,
 )
@@ -133,3 +134,30 @@ def test_the_session_timeline_of_a_held_hearing(held: Held, put_file):
     chats = [e for e in limited.events if e.action == "room.chat"]
     assert [c.text for c in chats] == ["你好", None]  # the caucus message stays private
     assert all(f.allowed for f in limited.files)  # neither file recorded the caucus
+
+
+def test_a_stay_settled_after_its_grace_leaves_when_its_last_connection_closed():
+    # The room writes a stay's room.left when the rejoin grace has run out (accord.rooms), after
+    # later events of the room; the leave counts at its payload's left_at, in its place.
+    left_at = (T0 + timedelta(seconds=25)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    events = [
+        event(1, 0, "room.joined", participant_id=1, admitted=True),
+        event(2, 1, "room.joined", participant_id=3, admitted=True),
+        event(3, 40, "room.moved", participant_ids=[1], group="caucus-applicant"),
+        event(4, 90, "room.left", participant_id=3, left_at=left_at, reconnects=2),
+    ]
+    assert moment_of(events[3]) == T0 + timedelta(seconds=25)
+    snapshots = compositions(events, T0)
+    assert [s.seq for s in snapshots] == [0, 1, 2, 4, 3]
+    by_seq = {s.seq: s for s in snapshots}
+    assert by_seq[4].at_ms == 25_000 and by_seq[4].groups == {1: "plenary"}
+    assert by_seq[3].groups == {1: "caucus-applicant"}
+
+
+def test_a_leave_without_its_moment_or_with_a_garbled_one_counts_when_written():
+    plain = event(4, 90, "room.left", participant_id=3)
+    garbled = event(5, 91, "room.left", participant_id=3, left_at="yesterday")
+    later = event(6, 92, "room.left", participant_id=3, left_at="2030-01-01T00:00:00.000000Z")
+    assert moment_of(plain) == plain.occurred_at
+    assert moment_of(garbled) == garbled.occurred_at
+    assert moment_of(later) == later.occurred_at

@@ -45,12 +45,30 @@ def is_timeline_action(action: str) -> bool:
     return action.startswith("room.") or action in EXTRA_ACTIONS
 
 
+def moment_of(event: TraceEvent) -> datetime:
+    """When the event happened in the room. A stay's ``room.left`` is written when the stay is
+    settled, up to the rejoin grace after its last connection closed (accord.rooms.services);
+    its payload's ``left_at`` is when that connection closed, and that is when they left."""
+    if event.action == "room.left":
+        raw = event.payload.get("left_at")
+        if isinstance(raw, str):
+            try:
+                left_at = parse_time(raw)
+            except ValueError:
+                return event.occurred_at
+            if left_at.tzinfo is not None and left_at <= event.occurred_at:
+                return left_at
+    return event.occurred_at
+
+
 def session_events(session: HearingSession) -> list[TraceEvent]:
-    """The case chain's events of this session that belong on the replay timeline."""
+    """The case chain's events of this session that belong on the replay timeline, in the
+    order they happened in the room (:func:`moment_of`; the chain's order between equals)."""
     events = TraceEvent.objects.filter(
         chain_id=session.case.chain_id, payload__session_id=str(session.pk)
     ).order_by("seq")
-    return [event for event in events if is_timeline_action(event.action)]
+    kept = [event for event in events if is_timeline_action(event.action)]
+    return sorted(kept, key=lambda event: (moment_of(event), event.seq))
 
 
 # --- Composition ---------------------------------------------------------------------------
@@ -88,12 +106,13 @@ def _ids(payload: dict[str, Any]) -> list[int]:
 
 def compositions(events: Sequence[TraceEvent], origin: datetime) -> list[Snapshot]:
     """The room after each event that changes it. A participant keeps their group across a
-    leave and a rejoin (the room does too); ``room.ended`` empties the room."""
+    leave and a rejoin (the room does too); ``room.ended`` empties the room. Events count in the
+    order they happened in the room (:func:`moment_of`), whatever order they come in."""
     group: dict[int, str] = {}
     present: set[int] = set()
     waiting: set[int] = set()
     snapshots = [Snapshot(at_ms=0, seq=0, groups={}, waiting=())]
-    for event in events:
+    for event in sorted(events, key=lambda event: (moment_of(event), event.seq)):
         ids = _ids(event.payload)
         action = event.action
         if action == "room.joined":
@@ -121,7 +140,7 @@ def compositions(events: Sequence[TraceEvent], origin: datetime) -> list[Snapsho
             continue
         snapshots.append(
             Snapshot(
-                at_ms=max(0, ms_between(origin, event.occurred_at)),
+                at_ms=max(0, ms_between(origin, moment_of(event))),
                 seq=event.seq,
                 groups={pid: group.get(pid, PLENARY) for pid in present},
                 waiting=tuple(sorted(waiting)),
@@ -417,8 +436,8 @@ def _describe(event: TraceEvent, timeline: Timeline, access: Access) -> ReplayEv
     return ReplayEvent(
         seq=event.seq,
         action=action,
-        at=event.occurred_at,
-        at_ms=max(0, ms_between(timeline.origin, event.occurred_at)),
+        at=moment_of(event),
+        at_ms=max(0, ms_between(timeline.origin, moment_of(event))),
         description=description,
         participant_ids=ids,
         group=None if group is None else str(group),
@@ -433,7 +452,7 @@ def session_timeline(session: HearingSession, access: Access) -> Timeline:
     full = {(f.participant_id, f.source): f for f in stored if f.audience == Audience.ALL}
     files = files_for(stored, access)
     participants = {p.pk: p for p in SessionParticipant.objects.filter(session=session)}
-    moments = [e.occurred_at for e in events]
+    moments = [moment_of(e) for e in events]
     for file in stored:  # the same clock whatever the access
         for start, end in span_intervals(file.spans):
             moments += [start, end]
