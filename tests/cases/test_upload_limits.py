@@ -22,7 +22,16 @@ from tests.rooms.conftest import session_cookie
 pytestmark = pytest.mark.django_db
 
 MiB = 1024 * 1024
-BIG = PDF + b"%" * (MiB + MiB // 2)
+
+
+def padded_pdf(padding: int) -> bytes:
+    """A whole PDF ``padding`` bytes longer: a comment before its ``%%EOF`` (the structure check
+    of accord.cases.file_structure wants the end marker in the last KiB)."""
+    head, eof = PDF[: -len(b"%%EOF\n")], b"%%EOF\n"
+    return head + b"%" + b"x" * (padding - 2) + b"\n" + eof
+
+
+BIG = padded_pdf(MiB + MiB // 2)
 
 
 def test_the_api_refuses_an_oversized_file_with_too_large_on_its_field(case, alice, settings):
@@ -133,14 +142,14 @@ async def test_through_asgi_a_normal_upload_works_and_an_endless_one_is_cut_off(
 ):
     cookie = await database_sync_to_async(session_cookie)(alice)
     path = f"/api/cases/{case.case_no}/evidence/"
-    body, content_type = multipart_file(PDF + b"%" * 50_000)
+    body, content_type = multipart_file(padded_pdf(50_000))
     status, answer = await asgi_post(path, cookie, body, content_type, chunk=16_384, declared=True)
     assert status == 201, answer
     assert answer["size"] == len(PDF) + 50_000
 
     settings.EVIDENCE_MAX_BYTES = 20_000
     settings.ACCORD_UPLOAD_OVERHEAD_BYTES = 1_000  # cap: 21 000 bytes of body
-    body, content_type = multipart_file(PDF + b"%" * 500_000)
+    body, content_type = multipart_file(padded_pdf(500_000))
     status, answer = await asgi_post(path, cookie, body, content_type, chunk=8_192, declared=False)
     assert status == 413
     assert answer["error"]["code"] == "body_too_large"

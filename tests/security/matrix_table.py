@@ -79,8 +79,9 @@ def by(default: str, groups: Mapping[str, frozenset[str]]) -> Answers:
 # Pages of one organization that the system administrator manages for every organization.
 SYSADMIN_EVERYWHERE = frozenset({"sysadmin"})
 
-# The internal media endpoints (recordings_api:*) answer 503 to everyone here: the test run
-# configures no worker token, so they are closed to every role of the public matrix.
+# The internal media endpoints (recordings_api:*) are not on the public URL configuration: they
+# are served on the internal listener only (config.internal_urls), to a worker's token, and
+# proven there (tests/infra/test_internal_listener.py, tests/recordings/test_api.py).
 
 ROWS: dict[str, Row] = {
     # 503 here: the test run has no media worker or Celery heartbeat (GET /healthz is public).
@@ -389,9 +390,6 @@ ROWS: dict[str, Row] = {
         GET=a("method_not_allowed", anonymous="forbidden"),
         POST=a("not_found", anonymous="forbidden"),
     ),
-    "recordings_api:segments": row(GET=a("status_503"), POST=a("status_503")),
-    "recordings_api:interruptions": row(GET=a("status_503"), POST=a("status_503")),
-    "recordings_api:flushed": row(GET=a("status_503"), POST=a("status_503")),
     "admin:*": row(GET=a("redirect")),
     "core:home": row(GET=a("ok")),
     "accounts:signin": row(GET=a("redirect", anonymous="ok")),

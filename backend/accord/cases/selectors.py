@@ -262,6 +262,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "recording.hold_released": gettext_lazy("Legal hold released"),
     "recording.replayed": gettext_lazy("Recording replayed"),
     "replay.granted": gettext_lazy("Replay access granted"),
+    "replay.media_read": gettext_lazy("Recording file first read"),
     "replay.revoked": gettext_lazy("Replay access revoked"),
 }
 
