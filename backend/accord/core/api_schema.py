@@ -10,7 +10,8 @@ can give, besides those the view documents itself with ``extend_schema(responses
 - 401 where the view authenticates with a scheme that challenges (a bearer token), 403
   otherwise (no session, a CSRF failure, not your move),
 - 404 for an operation with path parameters,
-- 413 and 429 for writes (the body cap and the write throttles),
+- 413, 415 and 429 for writes (the body cap, a body of a media type the view does not read,
+  the write throttles),
 - whatever the view lists in an ``error_responses`` class attribute (status → description).
 
 Codes are listed in docs/api.md.
@@ -60,6 +61,7 @@ NO_CREDENTIALS = "`not_authenticated` or `authentication_failed`: no valid beare
 NOT_FOUND = "`not_found`: no such object, or not visible to you."
 TOO_LARGE = "`too_large`: the request body is over the size cap."
 THROTTLED = "`throttled`: too many requests; retry after `Retry-After` seconds."
+UNSUPPORTED = "`unsupported_media_type`: the body's content type is not one this operation reads."
 
 
 class ApiAutoSchema(AutoSchema):
@@ -94,6 +96,9 @@ class ApiAutoSchema(AutoSchema):
             errors[404] = NOT_FOUND
         if writes:
             errors[413] = TOO_LARGE
+            # DRF's parsers refuse a body of a media type the view does not read (a multipart
+            # part that names none, say) before the view runs.
+            errors[415] = UNSUPPORTED
             errors[429] = THROTTLED
         errors.update(getattr(self.view, "error_responses", {}))
         return errors
