@@ -17,6 +17,7 @@ from django.db import connections
 from accord.cases.models import Material
 from tests.cases.conftest import api_client
 from tests.cases.test_materials import PDF
+from tests.core.test_body_limits import http_scope
 from tests.rooms.conftest import session_cookie
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,6 @@ async def asgi_post(
     from config.asgi import application
 
     headers = [
-        (b"host", b"testserver"),
         (b"cookie", f"sessionid={cookie}; csrftoken={CSRF}".encode()),
         (b"x-csrftoken", CSRF.encode()),
         (b"content-type", content_type.encode()),
@@ -91,20 +91,7 @@ async def asgi_post(
         headers.append((b"content-length", str(len(body)).encode()))
     else:  # no declared length: counted as it arrives
         headers.append((b"transfer-encoding", b"chunked"))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 1234),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope(path, headers)
     communicator = ApplicationCommunicator(application, scope)
     pieces = [body[i : i + chunk] for i in range(0, len(body), chunk)]
     for i, piece in enumerate(pieces):
