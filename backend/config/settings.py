@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "accord.evaluation",
     "accord.documents",
     "accord.smallclaims",
+    "accord.courts",
     "accord.rooms",
     "accord.recordings",
     "accord.replay",
@@ -486,3 +487,19 @@ ACCORD_LOOKUP_KEY = envstr("ACCORD_LOOKUP_KEY", DEMO_LOOKUP_KEY)
 # Server-side encryption asked for on every object written: ``none``, ``s3`` (SSE-S3,
 # AES256) or ``kms:<key id>`` (SSE-KMS). The media worker reads the same variable.
 S3_SSE = envstr("S3_SSE", "none")
+
+# --- Court docking (issue 14; docs/court-api.md) -----------------------------
+# Callbacks to a court: attempts before a callback is a dead letter, and the first backoff
+# (doubled after each failed attempt, at most an hour).
+ACCORD_COURT_CALLBACK_ATTEMPTS = envint("ACCORD_COURT_CALLBACK_ATTEMPTS", 8)
+ACCORD_COURT_CALLBACK_BACKOFF_SECONDS = envint("ACCORD_COURT_CALLBACK_BACKOFF_SECONDS", 30)
+ACCORD_COURT_HTTP_TIMEOUT_SECONDS = envint("ACCORD_COURT_HTTP_TIMEOUT_SECONDS", 15)
+ACCORD_COURT_MATERIAL_MAX_BYTES = envint("ACCORD_COURT_MATERIAL_MAX_BYTES", 50 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["court-callbacks"] = {
+    "task": "accord.courts.tasks.deliver_due_callbacks",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["court-nonces"] = {
+    "task": "accord.courts.tasks.sweep_nonces",
+    "schedule": 600.0,
+}

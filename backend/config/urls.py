@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", include("accord.deadlines.api_urls")),
     path("api/", include("accord.outcomes.api_urls")),
     path("api/", include("accord.evaluation.api_urls")),
+    path("api/court/v1/", include("accord.courts.api_urls")),
     # /internal/media/ is served only on the internal listener (config.internal_urls).
     path("django-admin/", admin.site.urls),
 ]
@@ -46,5 +47,6 @@ urlpatterns += i18n_patterns(
     path("evaluation/", include("accord.evaluation.urls")),
     path("documents/", include("accord.documents.urls")),
     path("smallclaims/", include("accord.smallclaims.urls")),
+    path("courts/", include("accord.courts.urls")),
     prefix_default_language=False,
 )
