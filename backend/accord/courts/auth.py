@@ -47,14 +47,6 @@ def signed_path(request: HttpRequest) -> str:
     return f"{path}?{query_text}" if query_text else path
 
 
-class CourtPrincipal(AnonymousUser):
-    """The user of a court request: nobody signed in; ``request.auth`` is the court's key."""
-
-    @property
-    def is_authenticated(self) -> bool:  # type: ignore[override]
-        return False
-
-
 class CourtSignatureAuthentication(BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         return 'Accord-HMAC-SHA256 realm="court"'
@@ -100,7 +92,8 @@ class CourtSignatureAuthentication(BaseAuthentication):
                 _("The timestamp is more than 300 seconds from the server's clock."),
             )
         _use_nonce(key, nonce, now)
-        return CourtPrincipal(), key
+        # Nobody is signed in: ``request.auth`` is the court's key.
+        return AnonymousUser(), key
 
 
 def _use_nonce(key: CourtKey, nonce: str, now: dt.datetime) -> None:

@@ -12,7 +12,6 @@ Trace events on the organization's chain: ``entrustment.material_stored``,
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import tempfile
@@ -163,7 +162,3 @@ def _finish(
                 kind="materials.unavailable",
                 data={"name": row.name, "position": row.position, "error": row.error},
             )
-
-
-def fetch_backoff(attempt: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(10 * 2**attempt, 600))

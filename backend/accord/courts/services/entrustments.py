@@ -108,9 +108,7 @@ def _host_allowed(url: str, hosts: set[str]) -> bool:
     return netloc in hosts or (parts.hostname or "").lower() in hosts
 
 
-def _receiving_organization(
-    court: Organization, docking: CourtDocking | None, code: str
-) -> Organization:
+def _receiving_organization(docking: CourtDocking | None, code: str) -> Organization:
     if code:
         organization = Organization.objects.filter(code=code).first()
     else:
@@ -178,7 +176,7 @@ def entrustment_receive(*, key: CourtKey, data: dict[str, Any]) -> Received:
     existing = Entrustment.objects.filter(court=court, court_case_no=court_case_no).first()
     if existing is not None:
         return _same_or_conflict(existing, digest)
-    organization = _receiving_organization(court, docking, data.get("organization", ""))
+    organization = _receiving_organization(docking, data.get("organization", ""))
     respondent_code = data["respondent"]["org_code"].strip()
     respondent = Organization.objects.filter(
         code=respondent_code, kind=OrgKind.FINANCIAL_INSTITUTION
