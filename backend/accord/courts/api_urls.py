@@ -11,4 +11,30 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.EntrustmentView.as_view(),
         name="api-court-entrustment",
     ),
+    path(
+        "entrustments/<uuid:entrustment_id>/recusals",
+        api.EntrustmentRecusalView.as_view(),
+        name="api-court-entrustment-recusals",
+    ),
+    path(
+        "entrustments/<uuid:entrustment_id>/feedback-letter",
+        api.EntrustmentFeedbackLetterView.as_view(),
+        name="api-court-entrustment-feedback-letter",
+    ),
+    path("confirmations", api.ConfirmationsView.as_view(), name="api-court-confirmations"),
+    path(
+        "confirmations/<uuid:confirmation_id>",
+        api.ConfirmationView.as_view(),
+        name="api-court-confirmation",
+    ),
+    path(
+        "confirmations/<uuid:confirmation_id>/package",
+        api.ConfirmationPackageView.as_view(),
+        name="api-court-confirmation-package",
+    ),
+    path(
+        "confirmations/<uuid:confirmation_id>/outcome",
+        api.ConfirmationOutcomeView.as_view(),
+        name="api-court-confirmation-outcome",
+    ),
 ]

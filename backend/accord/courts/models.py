@@ -77,6 +77,17 @@ class CourtDocking(models.Model):
     # Host names (or host:port) a material's URL may name, comma-separated; empty: the
     # callback URL's host only. Accord fetches from nowhere else (no request forgery).
     material_hosts = models.CharField(_("material hosts"), max_length=500, blank=True)
+    # The account the court's platform acts as through the API (a clerk of the court that
+    # cannot sign in: no phone, no usable password): recorded on what the court does over the
+    # API (a ruling on a confirmation, a required recusal), made on first use.
+    platform_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("platform account"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -268,3 +279,58 @@ class CourtCallback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.court.code}"
+
+
+class ReturnMethod(models.TextChoices):
+    PLATFORM = "platform", _("Through the court mediation platform")
+    POST = "post", _("By post")
+    IN_PERSON = "in_person", _("Handed over in person")
+
+
+class CourtFeedback(models.Model):
+    """What the organization owes the court once an entrusted mediation ended (R11): the
+    feedback letter (委托调解反馈函, document kind ``court_feedback``) and the return of the
+    court's materials, both within 3 working days (the deadline ``court_feedback``)."""
+
+    entrustment = models.OneToOneField(
+        Entrustment, on_delete=models.PROTECT, related_name="feedback"
+    )
+    # The state the case ended in (agreement, failed, terminated, withdrawn, not_mediated).
+    outcome = models.CharField(_("outcome"), max_length=20)
+    due_at = models.DateTimeField(_("mediation ended at"))
+    deadline = models.ForeignKey(
+        "deadlines.Deadline", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The version of the letter sent to the court (a draft of it lives in documents).
+    letter = models.ForeignKey(
+        "documents.DocumentVersion",
+        verbose_name=_("feedback letter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    materials_returned_at = models.DateTimeField(_("materials returned at"), null=True, blank=True)
+    materials_returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    return_method = models.CharField(
+        _("returned how"), max_length=20, choices=ReturnMethod.choices, blank=True
+    )
+    # E.g. the post's tracking number or who received them at the court.
+    return_note = models.CharField(_("return note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("feedback to the court")
+        verbose_name_plural = _("feedback to the courts")
+
+    def __str__(self) -> str:
+        return f"feedback on {self.entrustment_id}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.sent_at is not None and self.materials_returned_at is not None

@@ -24,6 +24,9 @@ class DeadlineKind(models.TextChoices):
     # ``services.deadline_open`` with a ``subject`` naming the application or transfer.
     RECUSAL_DECISION = "recusal_decision", _("Decision on a recusal application")
     TRANSFER_DECISION = "transfer_decision", _("Decision on a transfer")
+    # Opened by courts when an entrusted mediation ends: the feedback letter and the return
+    # of the court's materials (3 working days).
+    COURT_FEEDBACK = "court_feedback", _("Feedback letter to the court")
 
 
 class DayCount(models.TextChoices):

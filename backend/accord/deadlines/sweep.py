@@ -103,6 +103,10 @@ def reminder_recipients(case: Case, deadline: Deadline) -> list[User]:
     runners = [case.mediator] if case.mediator is not None else admins_of(case)
     if deadline.kind == DeadlineKind.ANSWER:
         return [*institution_staff_of(case), *runners]
+    if deadline.kind == DeadlineKind.COURT_FEEDBACK:
+        # The organization's administrators send the letter and return the materials.
+        admins = admins_of(case)
+        return [*admins, *(user for user in runners if user not in admins)]
     return runners
 
 

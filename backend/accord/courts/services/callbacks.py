@@ -64,7 +64,7 @@ def backoff_seconds(attempts: int) -> float:
 def entrustment_status(entrustment: Entrustment) -> dict[str, Any]:
     """What the court may know of its entrustment: the body of ``GET
     /api/court/v1/entrustments/{id}`` and the data of the status callbacks."""
-    from accord.courts import feedback  # the feedback letter's part of the status
+    from accord.courts.services import feedback  # imports this module in its functions
 
     case = entrustment.case
     deadlines: list[dict[str, Any]] = []

@@ -56,6 +56,7 @@ from accord.core.storage import remove_object, s3_client
 from accord.inbox.services import notify
 from accord.orgs.models import Organization, OrgKind, Role
 from accord.orgs.selectors import has_role
+from accord.outcomes import hooks
 from accord.outcomes.drafting import draft_confirmation_statement
 from accord.outcomes.models import (
     ConfirmationApplication,
@@ -303,6 +304,7 @@ def _file(
         "respondent": locked.respondent_id,
     }
     case_trace(locked=locked, action="confirmation.filed", actor=actor, payload=dict(payload))
+    hooks.confirmation_filed(application)
     values = {"case_no": locked.case_no, "court": application.court.name}
     notify(
         [*both_sides(locked), locked.mediator],
