@@ -15,6 +15,12 @@ from accord.orgs.models import InstitutionSector, OrgKind, Role
 DEMO_PASSWORD = "accord-demo-2026"  # noqa: S105  (demo data only; refused without ACCORD_DEMO)
 # One authenticator secret for every demo staff account, printed by `make up`.
 DEMO_TOTP_SECRET = "ACCORDDEMOTOTPSECRETBASE32ABCDEF"  # noqa: S105
+# The demo court's platform (accord demo-court-key; the court simulator make up starts).
+DEMO_COURT = "EXCOURT"
+DEMO_COURT_KEY_ID = "ck_demo_excourt"
+DEMO_COURT_SECRET = "demo-court-secret-not-for-production"  # noqa: S105
+DEMO_COURT_CALLBACK_KEY_ID = "cb_demo_excourt"
+DEMO_COURT_CALLBACK_SECRET = "demo-callback-secret-not-for-production"  # noqa: S105
 
 
 @dataclass(frozen=True)
