@@ -452,11 +452,20 @@ ROWS: dict[str, Row] = {
     "inbox:index": row(GET=a("ok", anonymous="signin")),
     # Court docking pages (issue 14): the receiving organization's administrators only.
     "courts:entrustment": row(GET=a("not_found", anonymous="signin")),
+    "courts:feedback": row(GET=a("not_found", anonymous="signin")),
     "courts:callbacks": row(GET=a("forbidden", anonymous="signin", org_admin="ok", other_org="ok")),
     # The court API answers only requests signed by a court's key (tests/courts/test_auth.py);
     # a session, whoever holds it, is no credential there.
     "api-court-entrustments": row(GET=a("unauthenticated"), POST=a("unauthenticated")),
     "api-court-entrustment": row(GET=a("unauthenticated"), POST=a("unauthenticated")),
+    "api-court-entrustment-recusals": row(GET=a("unauthenticated"), POST=a("unauthenticated")),
+    "api-court-entrustment-feedback-letter": row(
+        GET=a("unauthenticated"), POST=a("unauthenticated")
+    ),
+    "api-court-v1-confirmations": row(GET=a("unauthenticated"), POST=a("unauthenticated")),
+    "api-court-v1-confirmation": row(GET=a("unauthenticated"), POST=a("unauthenticated")),
+    "api-court-v1-confirmation-package": row(GET=a("unauthenticated"), POST=a("unauthenticated")),
+    "api-court-v1-confirmation-outcome": row(GET=a("unauthenticated"), POST=a("unauthenticated")),
     "deadlines:overdue": row(
         GET=a("forbidden", anonymous="signin", org_admin="ok", sysadmin="ok", other_org="ok")
     ),

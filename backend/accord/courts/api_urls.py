@@ -21,20 +21,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.EntrustmentFeedbackLetterView.as_view(),
         name="api-court-entrustment-feedback-letter",
     ),
-    path("confirmations", api.ConfirmationsView.as_view(), name="api-court-confirmations"),
+    path("confirmations", api.ConfirmationsView.as_view(), name="api-court-v1-confirmations"),
     path(
         "confirmations/<uuid:confirmation_id>",
         api.ConfirmationView.as_view(),
-        name="api-court-confirmation",
+        name="api-court-v1-confirmation",
     ),
     path(
         "confirmations/<uuid:confirmation_id>/package",
         api.ConfirmationPackageView.as_view(),
-        name="api-court-confirmation-package",
+        name="api-court-v1-confirmation-package",
     ),
     path(
         "confirmations/<uuid:confirmation_id>/outcome",
         api.ConfirmationOutcomeView.as_view(),
-        name="api-court-confirmation-outcome",
+        name="api-court-v1-confirmation-outcome",
     ),
 ]
