@@ -339,3 +339,50 @@ def test_cli_events_down_and_up_against_a_running_simulator(sim: CourtSimulator)
     assert sim.is_down
     assert _cli("up", "--sim-url", sim.url).returncode == 0
     assert not sim.is_down
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_client_and_the_cli_are_accepted_by_accords_court_api(
+    live_server: Any, tmp_path: Path
+) -> None:
+    from accord.courts.models import CourtDocking, CourtKey, Entrustment
+    from accord.orgs.models import OrgKind
+    from infra.court_sim.__main__ import DEMO_RESPONDENT, demo_body
+    from tests.cases.conftest import as_org
+    from tests.factories import InstitutionFactory, MediationOrgFactory, OrganizationFactory
+
+    court = as_org(OrganizationFactory(kind=OrgKind.COURT, code="CRTLIVE"))
+    key = CourtKey.objects.create(court=court, key_id="ck_live", secret="live-court-secret")
+    org = as_org(MediationOrgFactory(code="MLIVE"))
+    InstitutionFactory(code=DEMO_RESPONDENT)
+    CourtDocking.objects.create(court=court, default_organization=org)
+
+    client = CourtClient(live_server.url, key.key_id, key.secret)
+    status, pushed = client.push_entrustment(demo_body())
+    assert status == 201, pushed
+    status, read = client.get_entrustment(pushed["entrustment_id"])
+    assert status == 200 and read["status"] == "pending" and read["organization"] == "MLIVE"
+    status, missing = client.get_entrustment("00000000-0000-4000-8000-000000000000")
+    assert (status, missing["error"]["code"]) == (404, "not_found")
+    status, refused = CourtClient(live_server.url, key.key_id, "wrong").get_entrustment(
+        pushed["entrustment_id"]
+    )
+    assert (status, refused["error"]["code"]) == (401, "signature_invalid")
+
+    key_file = tmp_path / "key.json"
+    key_file.write_text(
+        json.dumps(
+            {
+                "key_id": key.key_id,
+                "secret": key.secret,
+                "base_url": live_server.url,
+                "callback_key_id": KEY_ID,
+                "callback_secret": SECRET,
+                "court": "CRTLIVE",
+            }
+        )
+    )
+    demo = _cli("push", "--key-file", str(key_file), "--demo")
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert demo.stdout.startswith("201\n")
+    assert Entrustment.objects.filter(court=court).count() == 2
