@@ -386,3 +386,37 @@ def test_the_client_and_the_cli_are_accepted_by_accords_court_api(
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert demo.stdout.startswith("201\n")
     assert Entrustment.objects.filter(court=court).count() == 2
+
+
+def test_cli_serve_runs_the_simulator_as_a_process(tmp_path: Path) -> None:
+    materials = tmp_path / "materials"
+    materials.mkdir()
+    (materials / "claim.pdf").write_bytes(b"%PDF-1.7 claim")
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps({"callback_key_id": KEY_ID, "callback_secret": SECRET}))
+    events_file = tmp_path / "events.jsonl"
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "infra.court_sim", "serve", "--port", "0",
+            "--key-file", str(key_file), "--materials", str(materials),
+            "--events", str(events_file),
+        ],
+        cwd=REPO_DIR,
+        env={**os.environ, "PYTHONPATH": str(REPO_DIR)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()
+        url = banner.split(" on ", 1)[1].split(" ", 1)[0]
+        with _open(url + "/materials/claim.pdf") as response:
+            assert response.read() == b"%PDF-1.7 claim"
+        body = _event()
+        assert _post(url + "/callbacks", body, _accord_signed(body))[0] == 200
+        assert _post(url + "/callbacks", body, _accord_signed(body, secret="x"))[0] == 401
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    lines = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines()]
+    assert [line["body"]["event_id"] for line in lines] == [json.loads(body)["event_id"]]
