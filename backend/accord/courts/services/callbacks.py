@@ -198,10 +198,13 @@ def _send(callback: CourtCallback, docking: CourtDocking | None) -> str | None:
     return None if 200 <= status < 300 else f"HTTP {status}"
 
 
-def callback_deliver(callback_id: int, *, force: bool = False) -> str:
+def callback_deliver(
+    callback_id: int, *, force: bool = False, now: dt.datetime | None = None
+) -> str:
     """Try to deliver one callback now; returns its status afterwards. No row lock is held
-    while the court is called: the row is claimed by a conditional update first."""
-    now = timezone.now()
+    while the court is called: the row is claimed by a conditional update first. ``now`` is
+    the moment against which the row must be due (the clock by default)."""
+    now = now or timezone.now()
     if not _claim(callback_id, now, force=force):
         return CourtCallback.objects.get(pk=callback_id).status
     callback = CourtCallback.objects.select_related("court", "organization").get(pk=callback_id)
@@ -271,7 +274,9 @@ def callbacks_due(now: dt.datetime | None = None) -> int:
         ).values_list("pk", flat=True)[:200]
     )
     for callback_id in ids:
-        callback_deliver(callback_id)
+        # Due at the same moment they were picked at: else a row picked as due at ``now`` was
+        # then skipped by the claim, which compared against the clock.
+        callback_deliver(callback_id, now=moment)
     return len(ids)
 
 
