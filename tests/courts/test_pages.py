@@ -351,3 +351,43 @@ def test_dockings_are_listed_created_and_edited(world: dict[str, Any]) -> None:
     assert stranger.get(made["Location"]).status_code == 404
     listed = stranger.get(reverse("courts:dockings"))
     assert not listed.context["dockings"]
+
+
+def test_the_key_and_docking_services_refuse_outsiders(world: dict[str, Any]) -> None:
+    from accord.cases.errors import NotAllowed
+    from accord.core.api import ConflictError, ServiceError
+    from accord.courts.services.keys import court_key_create, docking_save
+
+    court, stranger = world["court"], world["stranger"]
+    other_org = as_org(MediationOrgFactory(code="MCY"))
+    # An administrator of another organization does not take over a docked court.
+    with pytest.raises(NotAllowed):
+        docking_save(
+            court=court,
+            organization=other_org,
+            user=stranger,
+            callback_url="https://evil.example/cb",
+            callback_key_id="k",
+            callback_secret="s",
+        )
+    docking = CourtDocking.objects.get(court=court)
+    assert docking.default_organization == world["org"]
+    assert docking.callback_url == "http://127.0.0.1:9/callbacks"
+    # Only a court docks.
+    bank = as_org(InstitutionFactory(code="BNKY"))
+    with pytest.raises(ServiceError) as refused:
+        docking_save(
+            court=bank,
+            organization=world["org"],
+            user=world["admin"],
+            callback_url="",
+            callback_key_id="",
+        )
+    assert "court" in refused.value.fields
+    with pytest.raises(NotAllowed):
+        court_key_create(court=court, user=world["mediator"])
+    lone = as_org(OrganizationFactory(kind=OrgKind.COURT, code="CRT8"))
+    with pytest.raises(ConflictError):
+        court_key_create(court=lone, user=world["admin"])
+    assert CourtKey.objects.count() == 1
+    assert not TraceEvent.objects.filter(action__startswith="court.").exists()

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accord.accounts.forms import add_service_error
 from accord.accounts.models import User
@@ -83,6 +83,7 @@ def _status(exc: ServiceError | None) -> int:
 
 
 @login_required
+@require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     organizations = _admin_orgs_or_403(request)
     entrustments = Entrustment.objects.filter(organization__in=organizations).select_related(
@@ -129,6 +130,7 @@ def _render_entrustment(
 
 
 @login_required
+@require_GET
 def entrustment_detail(request: HttpRequest, uuid: Any) -> HttpResponse:
     return _render_entrustment(request, _entrustment(request, uuid))
 
@@ -183,6 +185,7 @@ def entrustment_decline_view(request: HttpRequest, uuid: Any) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def callbacks(request: HttpRequest) -> HttpResponse:
     organizations = _admin_orgs_or_403(request)
     owed = CourtCallback.objects.filter(organization__in=organizations).select_related(
