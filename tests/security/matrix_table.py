@@ -463,8 +463,10 @@ ROWS: dict[str, Row] = {
         GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
     ),
     "courts:callbacks": row(GET=a("forbidden", anonymous="signin", org_admin="ok", other_org="ok")),
+    # World A holds a dead letter to its court, the court's docking and a key of the court.
     "courts:callback-resend": row(
-        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="redirect"),
     ),
     # Creating a docking with an empty form: refused by field (400) once authorized.
     "courts:dockings": row(
@@ -472,16 +474,21 @@ ROWS: dict[str, Row] = {
         POST=a("forbidden", anonymous="signin", org_admin="invalid", other_org="invalid"),
     ),
     "courts:docking": row(
-        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+        GET=a("not_found", anonymous="signin", org_admin="ok"),
+        POST=a("not_found", anonymous="signin", org_admin="invalid"),
     ),
+    # A new key's secret is shown on the answer itself (200), once.
     "courts:key-create": row(
-        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="ok"),
     ),
     "courts:key-rotate": row(
-        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="ok"),
     ),
     "courts:key-revoke": row(
-        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="redirect"),
     ),
     # The court API answers only requests signed by a court's key (tests/courts/test_auth.py);
     # a session, whoever holds it, is no credential there.
