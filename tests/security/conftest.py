@@ -3,7 +3,8 @@
 World A is the case every role is asked about: alice applies against BANK (ben is its staff)
 at the mediation organization FMC (ada administers it, mia mediates the case, audrey audits
 it, eve is its independent expert); the case was entrusted by a court (cleo is its clerk,
-holding a plenary replay grant) and referred by a regulator (olga is its officer). nora is a
+holding a plenary replay grant; the court docks with FMC, has a key and a message from Accord
+that was given up on) and referred by a regulator (olga is its officer). nora is a
 notary, root the system administrator, otto signs in with no role at all, and the "other
 organization" column is world B's administrator, who also mediates there (another
 organization, another region). World B is the same shape at that other organization: its
@@ -29,6 +30,7 @@ from accord.accounts.models import User
 from accord.cases import services as case_services
 from accord.cases.models import Case, CaseState, Consultation, Material
 from accord.core.storage import ensure_buckets, s3_client
+from accord.courts.models import CallbackStatus, CourtCallback, CourtDocking, CourtKey
 from accord.orgs.models import Membership, Organization, OrgKind, Role
 from accord.recordings.models import Audience, RecordingFile, RecordingManifest, Source
 from accord.replay.models import ReplayGrant
@@ -168,6 +170,18 @@ def build_world(tag: str, region: str, phone_base: int) -> World:
         contact_phone=f"139{phone_base:08d}",
     )
     membership = Membership.objects.get(user=mia, organization=org, role=Role.MEDIATOR)
+    # The court docks with the organization: a key, and a message to it that was given up on.
+    court_key = CourtKey.objects.create(court=court, key_id=f"ck_{low}", secret=f"s-{low}")
+    CourtDocking.objects.create(court=court, default_organization=org)
+    dead_letter = CourtCallback.objects.create(
+        court=court,
+        organization=org,
+        kind="entrustment.accepted",
+        body={},
+        status=CallbackStatus.DEAD,
+        attempts=8,
+        next_attempt_at=timezone.now(),
+    )
     world = World(
         tag=tag,
         org=org,
@@ -194,6 +208,9 @@ def build_world(tag: str, region: str, phone_base: int) -> World:
         "evidence_uuid": material.uuid,
         "code": org.code,
         "membership_id": membership.pk,
+        "court_code": court.code,
+        "key_pk": court_key.pk,
+        "callback_id": dead_letter.pk,
     }
     return world
 

@@ -451,9 +451,46 @@ ROWS: dict[str, Row] = {
     "workdays:year": row(GET=a("not_found", anonymous="signin", sysadmin="ok")),
     "inbox:index": row(GET=a("ok", anonymous="signin")),
     # Court docking pages (issue 14): the receiving organization's administrators only.
+    # Lists answer 403 to whoever administers no mediation organization; an object that is not
+    # one's own (an entrustment, a callback, a docking, a key) is 404. POST-only routes say 405
+    # to a GET before they look the object up.
+    "courts:inbox": row(GET=a("forbidden", anonymous="signin", org_admin="ok", other_org="ok")),
     "courts:entrustment": row(GET=a("not_found", anonymous="signin")),
     "courts:feedback": row(GET=a("not_found", anonymous="signin")),
+    "courts:entrustment-accept": row(
+        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "courts:entrustment-decline": row(
+        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
     "courts:callbacks": row(GET=a("forbidden", anonymous="signin", org_admin="ok", other_org="ok")),
+    # World A holds a dead letter to its court, the court's docking and a key of the court.
+    "courts:callback-resend": row(
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="redirect"),
+    ),
+    # Creating a docking with an empty form: refused by field (400) once authorized.
+    "courts:dockings": row(
+        GET=a("forbidden", anonymous="signin", org_admin="ok", other_org="ok"),
+        POST=a("forbidden", anonymous="signin", org_admin="invalid", other_org="invalid"),
+    ),
+    "courts:docking": row(
+        GET=a("not_found", anonymous="signin", org_admin="ok"),
+        POST=a("not_found", anonymous="signin", org_admin="invalid"),
+    ),
+    # A new key's secret is shown on the answer itself (200), once.
+    "courts:key-create": row(
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="ok"),
+    ),
+    "courts:key-rotate": row(
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="ok"),
+    ),
+    "courts:key-revoke": row(
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="redirect"),
+    ),
     # The court API answers only requests signed by a court's key (tests/courts/test_auth.py);
     # a session, whoever holds it, is no credential there.
     "api-court-entrustments": row(GET=a("unauthenticated"), POST=a("unauthenticated")),
