@@ -51,6 +51,11 @@ PREFERRED_WEB_PORT = 8000
 PREFERRED_INTERNAL_PORT = 8001
 PREFERRED_S3_PORT = 8333  # the default S3_ENDPOINT of settings.py
 PREFERRED_TSA_PORT = 8318
+PREFERRED_COURT_SIM_PORT = 8765
+# The court simulator (infra/court_sim) speaking for the demo court: started once the demo is
+# seeded, with the callback key `accord demo-court-key` gives the demo court's docking.
+COURT_SIM = "court-sim"
+COURT_KEY_FILE = VAR_DIR / "court-key.json"
 
 # Started in this order, stopped in the reverse one. The development timestamp authority comes
 # first: the web and the workers seal documents and anchor chains with it.
@@ -386,6 +391,7 @@ def up() -> None:
     demo = ""
     if has_command("seed_demo", env):
         demo = accord(["seed-demo"], env)
+        bring_up_court_sim(env)
     log("waiting for /healthz ...")
     wait_healthy(env)
     log("")
@@ -394,11 +400,58 @@ def up() -> None:
     if demo:
         log("")
         log(demo.rstrip())
+    if LAYOUT.running(COURT_SIM):
+        log("")
+        log(
+            f"Court simulator (the demo court): {env['STACK_COURT_SIM_URL']}/_sim/events; "
+            f"push an entrustment: python3 -m infra.court_sim push --demo "
+            f"--key-file {COURT_KEY_FILE.relative_to(REPO_DIR)}"
+        )
+
+
+def bring_up_court_sim(env: dict[str, str]) -> None:
+    """The demo court's simulator: its docking in Accord calls it back; it serves materials."""
+    if not LAYOUT.running(COURT_SIM):
+        port = preferred_port(PREFERRED_COURT_SIM_PORT, int(env.get("STACK_COURT_SIM_PORT", "0")))
+        env["STACK_COURT_SIM_PORT"] = str(port)
+        env["STACK_COURT_SIM_URL"] = f"http://{LOOPBACK}:{port}"
+        write_env(ENV_FILE, env, header=ENV_HEADER)
+    callback_url = f"{env['STACK_COURT_SIM_URL']}/callbacks"
+    key = accord(["demo-court-key", "--json", "--callback-url", callback_url], env)
+    COURT_KEY_FILE.write_text(key)
+    COURT_KEY_FILE.chmod(0o600)
+    if LAYOUT.running(COURT_SIM):
+        return
+    sim_dir = VAR_DIR / "court-sim"
+    (sim_dir / "materials").mkdir(parents=True, exist_ok=True)
+    argv = [
+        str(VENV_BIN / "python"),
+        "-m",
+        "infra.court_sim",
+        "serve",
+        "--port",
+        env["STACK_COURT_SIM_PORT"],
+        "--key-file",
+        str(COURT_KEY_FILE),
+        "--materials",
+        str(sim_dir / "materials"),
+        "--events",
+        str(sim_dir / "events.jsonl"),
+    ]
+    pid = start_process(
+        COURT_SIM,
+        argv,
+        env=process_env(env),
+        pid_dir=LAYOUT.run_dir,
+        log_dir=LAYOUT.log_dir,
+        cwd=REPO_DIR,
+    )
+    log(f"{COURT_SIM}: started (pid {pid}, log {LAYOUT.logfile(COURT_SIM).relative_to(REPO_DIR)})")
 
 
 def down() -> None:
     stopped = 0
-    for name in (*reversed(APP_PROCESSES), *reversed(SERVICES)):
+    for name in (COURT_SIM, *reversed(APP_PROCESSES), *reversed(SERVICES)):
         if name == "seaweedfs" and LAYOUT.running(name):
             log("seaweedfs: stopping (its filer takes ~15 s to shut down cleanly)")
         if stop_pidfile(LAYOUT.pidfile(name), timeout=40):
@@ -411,7 +464,7 @@ def down() -> None:
 
 def status() -> int:
     env = read_env(ENV_FILE)
-    for name in (*SERVICES, *APP_PROCESSES):
+    for name in (*SERVICES, *APP_PROCESSES, COURT_SIM):
         pid = LAYOUT.running(name)
         if pid:
             log(f"{name:14} running (pid {pid})")
