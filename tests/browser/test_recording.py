@@ -116,7 +116,44 @@ def expected_intervals(rec: Recorded, participant: str) -> list[Interval]:
                 away_since = None
     if away_since is not None:
         caucus.append((away_since, datetime.max.replace(tzinfo=away_since.tzinfo)))
-    return _minus(on, caucus)
+    return _from_first_media(rec, participant, _minus(on, caucus))
+
+
+# The policy starts recording the moment the first party is admitted: that party's media only
+# flows once its connection to the media worker is up, a moment later. Nothing can be recorded
+# of them before; at most this long after their admission is allowed for it.
+CONNECT_GRACE = timedelta(seconds=2)
+
+
+def _admitted_at(rec: Recorded, participant: str) -> datetime | None:
+    for event in rec.events:
+        payload = event["payload"]
+        if str(payload.get("participant_id")) != participant:
+            continue
+        if event["action"] == "room.admitted" or (
+            event["action"] == "room.joined" and payload.get("admitted")
+        ):
+            return when(event)
+    return None
+
+
+def _from_first_media(rec: Recorded, participant: str, spans: list[Interval]) -> list[Interval]:
+    """``spans``, the first one starting no earlier than the participant's first media when
+    recording started while they were still connecting (within ``CONNECT_GRACE`` of their
+    admission)."""
+    admitted = _admitted_at(rec, participant)
+    starts = [
+        datetime.fromisoformat(s["started_at"])
+        for s in rec.segments
+        if s["participant"] == participant
+    ]
+    if admitted is None or not spans or not starts:
+        return spans
+    first, end = spans[0]
+    if first >= admitted + CONNECT_GRACE:
+        return spans
+    media = min(min(starts), admitted + CONNECT_GRACE, end)
+    return [(max(first, media), end), *spans[1:]]
 
 
 def expected_seconds(rec: Recorded, participant: str) -> float:

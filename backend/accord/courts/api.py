@@ -325,7 +325,7 @@ class ConfirmationsView(CourtApiView):
         },
     )
     def get(self, request: Request) -> Response:
-        query = validated(ConfirmationListQuerySerializer, request.query_params)
+        query = validated(ConfirmationListQuerySerializer, request.query_params.dict())
         found = court_confirmations(court_key(request).court, query.get("status", ""))
         return Response({"results": [confirmation_status(a) for a in found[:200]]})
 
