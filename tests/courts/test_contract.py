@@ -11,32 +11,17 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from accord.courts import signing
 from accord.courts.models import CourtDocking, CourtKey
 from accord.orgs.models import OrgKind
 from tests.cases.conftest import as_org
 from tests.factories import InstitutionFactory, MediationOrgFactory, OrganizationFactory
+from tests.security.fuzzing import MAX_EXAMPLES, NOT_RUN, django_wsgi, fuzz_operations
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-MAX_EXAMPLES = 8
-SETTINGS = hypothesis_settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
 
 
 def signing_app(app: Callable[..., Any], key: CourtKey) -> Callable[..., Any]:
@@ -74,11 +59,10 @@ def court_key() -> CourtKey:
 
 @pytest.fixture
 def signed_schema(court_key: CourtKey) -> Iterator[Any]:
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        app = signing_app(get_wsgi_application(), court_key)
-        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+    with django_wsgi() as app:
+        schema = schemathesis.openapi.from_wsgi(
+            "/api/schema/?format=json", signing_app(app, court_key)
+        )
         schema.config.generation.update(
             modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
             max_examples=MAX_EXAMPLES,
@@ -86,9 +70,6 @@ def signed_schema(court_key: CourtKey) -> Iterator[Any]:
             with_security_parameters=False,
         )
         yield schema
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 def test_every_court_operation_signed_answers_as_documented(signed_schema: Any) -> None:
@@ -98,20 +79,9 @@ def test_every_court_operation_signed_answers_as_documented(signed_schema: Any) 
         if op.path.startswith("/api/court/v1/")
     ]
     assert len(operations) == 8, [op.label for op in operations]
-    failures: list[str] = []
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @SETTINGS
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def run(case: Any) -> None:
-                # Signed by the wrapper: dropping the auth is the unsigned run's business.
-                case.call_and_validate(excluded_checks=[positive_data_acceptance, ignored_auth])
-
-            try:
-                run()
-            except Unsatisfiable:
-                assert mode is GenerationMode.NEGATIVE, operation.label
-            except (Exception, BaseExceptionGroup) as exc:
-                failures.append(f"{operation.label} [{mode.value}]: {exc}")
+    # Signed by the wrapper: dropping the auth is the unsigned run's business.
+    failures = fuzz_operations(
+        operations,
+        lambda case: case.call_and_validate(excluded_checks=[*NOT_RUN, ignored_auth]),
+    )
     assert not failures, "\n\n".join(failures)

@@ -17,39 +17,25 @@ from typing import Any
 import pytest
 import schemathesis
 from django.conf import settings
-from django.core.signals import request_finished, request_started
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.test import Client
 from django.utils.crypto import get_random_string
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from accord.cases import services
 from accord.cases.models import Case
 from tests.cases.conftest import as_org, as_user
 from tests.cases.factories import CaseApplicantFactory, make_application
 from tests.factories import InstitutionFactory, MediationOrgFactory
+from tests.security.fuzzing import MAX_EXAMPLES, NOT_RUN, django_wsgi, fuzz_operations
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-MAX_EXAMPLES = 6
 
 
 @pytest.fixture
 def wsgi_app() -> Iterator[Any]:
-    """Django's WSGI app, without closing the test's connection at each request's end (as
-    Django's own test client does)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield get_wsgi_application()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    with django_wsgi() as app:
+        yield app
 
 
 @pytest.fixture
@@ -92,46 +78,13 @@ def session(applicant_case: Case) -> dict[str, Any]:
     }
 
 
-FUZZ_SETTINGS = hypothesis_settings(
-    max_examples=MAX_EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    # A failure is reported as found: shrinking it would multiply the run's time.
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=list(HealthCheck),
-)
-
-
-# Valid-by-schema data refused (ST202): the services' rules (an organization that exists, a case
-# in the right state, a phone number's format) are not the schema's; every refusal must still be
-# documented and in the error shape, which the other checks prove.
-NOT_RUN = [positive_data_acceptance]
-
-
 def fuzz(schema: Any, call: Callable[[Any], None]) -> list[str]:
     """Run ``call`` on generated cases of every operation, positive then negative; the
     failures, one line of operation and mode and schemathesis's report each."""
-    failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
     # Every public operation (the media worker's are on the internal listener, not here).
     assert len(operations) >= 45, [op.label for op in operations]
-    for operation in operations:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @FUZZ_SETTINGS
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def run(case: Any) -> None:
-                call(case)
-
-            try:
-                run()
-            except Unsatisfiable:
-                # Nothing to negate (no parameters, or strings that accept anything).
-                assert mode is GenerationMode.NEGATIVE, operation.label
-            except (Exception, BaseExceptionGroup) as exc:  # schemathesis's FailureGroup
-                failures.append(f"{operation.label} [{mode.value}]: {exc}")
-    return failures
+    return fuzz_operations(operations, call)
 
 
 def test_every_operation_without_a_session(api_schema: Any) -> None:
