@@ -6,6 +6,7 @@ done. Through the organization's page as well."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -28,6 +29,7 @@ from accord.courts.services.feedback import (
     materials_return,
 )
 from accord.deadlines.models import Deadline, DeadlineKind, DeadlineStatus
+from accord.deadlines.sweep import deadlines_sweep
 from accord.documents.services import read_object
 from accord.inbox.models import Notice
 from accord.workdays.periods import add_working_days
@@ -204,3 +206,22 @@ def test_the_feedback_page(entrusted, mia, ada) -> None:
     other = Client()
     other.force_login(mia)
     assert other.get(url).status_code == 404
+
+
+def test_the_feedback_deadline_reminds_the_administrators_and_the_mediator(
+    entrusted, mia, ada
+) -> None:
+    _entrustment, case = entrusted
+    _end(case, mia)
+    deadline = Deadline.objects.get(case=case, kind=DeadlineKind.COURT_FEEDBACK)
+    day = timezone.localdate()
+    reminded: list[tuple[int, int]] = []
+    while day <= deadline.due_on:
+        reminded += deadlines_sweep(today=day).reminded
+        day += dt.timedelta(days=1)
+    assert [n for pk, n in reminded if pk == deadline.pk] == [3, 1]
+    for user in (ada, mia):
+        texts = Notice.objects.filter(user=user, kind="deadline.reminder").values_list(
+            "text", flat=True
+        )
+        assert any(case.case_no in text for text in texts), user
