@@ -380,6 +380,7 @@ def up() -> None:
     bring_up_seaweedfs(env)
     choose_web_port(env)
     choose_tsa_port(env)
+    choose_court_sim_port(env)
     write_env(ENV_FILE, env, header=ENV_HEADER)
     accord(["migrate", "--noinput"], env)
     print(accord(["ensure-buckets"], env), end="")
@@ -409,13 +410,18 @@ def up() -> None:
         )
 
 
+def choose_court_sim_port(env: dict[str, str]) -> None:
+    """The court simulator's port (chosen with the others, so the apps' configuration is
+    complete before they start)."""
+    if LAYOUT.running(COURT_SIM):
+        return
+    port = preferred_port(PREFERRED_COURT_SIM_PORT, int(env.get("STACK_COURT_SIM_PORT", "0")))
+    env["STACK_COURT_SIM_PORT"] = str(port)
+    env["STACK_COURT_SIM_URL"] = f"http://{LOOPBACK}:{port}"
+
+
 def bring_up_court_sim(env: dict[str, str]) -> None:
     """The demo court's simulator: its docking in Accord calls it back; it serves materials."""
-    if not LAYOUT.running(COURT_SIM):
-        port = preferred_port(PREFERRED_COURT_SIM_PORT, int(env.get("STACK_COURT_SIM_PORT", "0")))
-        env["STACK_COURT_SIM_PORT"] = str(port)
-        env["STACK_COURT_SIM_URL"] = f"http://{LOOPBACK}:{port}"
-        write_env(ENV_FILE, env, header=ENV_HEADER)
     callback_url = f"{env['STACK_COURT_SIM_URL']}/callbacks"
     key = accord(["demo-court-key", "--json", "--callback-url", callback_url], env)
     COURT_KEY_FILE.write_text(key)
