@@ -41,7 +41,7 @@ from accord.documents.models import Document, DocumentKind, DocumentLanguage, Do
 from accord.documents.services import document_draft
 from accord.inbox.services import notify
 from accord.orgs.models import Role
-from accord.outcomes.services.common import clean_note
+from accord.outcomes.services.common import clean_note, text_sha256
 
 FEEDBACK_WORKING_DAYS = 3
 LETTER_KIND = DocumentKind.COURT_FEEDBACK
@@ -323,7 +323,7 @@ def materials_return(
                 "entrustment": str(entrustment.uuid),
                 "court": entrustment.court_id,
                 "method": method,
-                "note_sha256": _sha256(note),
+                "note_sha256": text_sha256(note),
             },
         )
         _meet_deadline(locked, row, actor)
@@ -333,12 +333,6 @@ def materials_return(
             data=entrustment_status(entrustment),
         )
     return row
-
-
-def _sha256(text: str) -> str:
-    from accord.outcomes.services.common import text_sha256
-
-    return text_sha256(text)
 
 
 # --- What the court reads (GET /api/court/v1/entrustments/{id}) ---------------------------
