@@ -74,6 +74,11 @@ INSTALLED_APPS = [
     "accord.recordings",
     "accord.replay",
     "accord.packages",
+    "accord.analytics",
+    "accord.alerts",
+    "accord.meetings",
+    "accord.publicity",
+    "accord.institutions",
     "accord.demo",
 ]
 

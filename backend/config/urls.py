@@ -48,5 +48,10 @@ urlpatterns += i18n_patterns(
     path("documents/", include("accord.documents.urls")),
     path("smallclaims/", include("accord.smallclaims.urls")),
     path("courts/", include("accord.courts.urls")),
+    path("statistics/", include("accord.analytics.urls")),
+    path("alerts/", include("accord.alerts.urls")),
+    path("meetings/", include("accord.meetings.urls")),
+    path("publicity/", include("accord.publicity.urls")),
+    path("institutions/", include("accord.institutions.urls")),
     prefix_default_language=False,
 )

@@ -162,6 +162,12 @@ class ApplicationForm(forms.Form):
         widget=forms.RadioSelect,
     )
     amount = _amount_field()
+    product = forms.CharField(
+        label=_("Financial product (name, optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("As the contract or the policy names it."),
+    )
     description = forms.CharField(
         label=_("Facts of the dispute"), widget=forms.Textarea(attrs={"rows": 6}), max_length=20000
     )
@@ -230,6 +236,7 @@ class ApplicationForm(forms.Form):
             amount=data.get("amount"),
             description=text("description"),
             claims=text("claims"),
+            product=text("product").strip(),
         )
 
     def clean(self) -> dict[str, Any]:

@@ -269,6 +269,10 @@ class Case(models.Model):
     amount = models.DecimalField(
         _("amount in dispute (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
+    # The financial product the dispute is about, as the applicant names it (a wealth
+    # management product, a policy, a card): what the statistics and the early warning group
+    # disputes by beside the business type (R16). Optional; compared normalized.
+    product = models.CharField(_("financial product"), max_length=200, blank=True)
     description = models.TextField(_("facts of the dispute"))
     claims = models.TextField(_("what the applicant asks for"), blank=True)
 

@@ -65,6 +65,7 @@ class CaseApplication:
     credit_code: str = ""
     representative: str = ""
     claims: str = ""
+    product: str = ""
 
     def as_json(self) -> dict[str, Any]:
         """The application as submitted. The trace commits to it by a keyed hash (see
@@ -83,6 +84,7 @@ class CaseApplication:
             "amount": None if self.amount is None else str(self.amount),
             "description": self.description,
             "claims": self.claims,
+            "product": self.product,
         }
 
 

@@ -69,6 +69,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "business_type",
             "dispute_nature",
             "amount",
+            "product",
             "mediator",
             "created_at",
             "state_changed_at",
@@ -333,6 +334,12 @@ class ApplicationInputSerializer(serializers.Serializer[Any]):
     amount = _amount_field()
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     claims = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    product = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="The financial product's name, as the contract names it (optional).",
+    )
 
     def to_application(self, *, base: CaseApplication | None = None) -> CaseApplication:
         """The application the input describes; with ``base``, only the fields the
@@ -353,6 +360,7 @@ class ApplicationInputSerializer(serializers.Serializer[Any]):
                 "amount": base.amount,
                 "description": base.description,
                 "claims": base.claims,
+                "product": base.product,
             }
             if base is not None
             else {
@@ -369,6 +377,7 @@ class ApplicationInputSerializer(serializers.Serializer[Any]):
                 "amount": None,
                 "description": "",
                 "claims": "",
+                "product": "",
             }
         )
         for name in ("organization", "respondent"):

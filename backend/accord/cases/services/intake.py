@@ -102,6 +102,7 @@ def open_case(
         business_type=application.business_type,
         dispute_nature=application.dispute_nature,
         amount=application.amount,
+        product=application.product.strip(),
         description=application.description.strip(),
         claims=application.claims.strip(),
         consultation=consultation,
