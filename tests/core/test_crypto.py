@@ -76,6 +76,17 @@ def test_keys_are_read_as_pairs_or_json_in_order():
         '{"k1": 1}',
         "{not json",
     ],
+    # Named ids: the keys are random, and xdist workers must collect the same test ids.
+    ids=[
+        "empty",
+        "no-key",
+        "duplicate-id",
+        "short-key",
+        "bad-id",
+        "json-list",
+        "json-number",
+        "not-json",
+    ],
 )
 def test_unusable_key_configurations_are_refused(raw):
     with pytest.raises(ImproperlyConfigured):
