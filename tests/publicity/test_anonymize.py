@@ -428,3 +428,29 @@ def test_command_as_a_process() -> None:
         done.stdout.decode("utf-8")
         == "李某住北京市海淀区××，身份证号＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊。\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "申请人申请调解，被申请人向申请人支付26000元。",
+            "申请人申请调解，被申请人向申请人支付26000元。",
+        ),
+        ("申请人张三诉被申请人李四借款合同纠纷一案", "申请人张某诉被申请人李某借款合同纠纷一案"),
+        (
+            "被告于晓明称其未收到款项，原告于2024年起诉。",
+            "被告于某某称其未收到款项，原告于2024年起诉。",
+        ),
+        ("法定代表人：张建国，该公司董事长。", "法定代表人：张某某，该公司董事长。"),
+        ("证人何 其 芳出庭作证。", "证人何某某出庭作证。"),
+    ],
+)
+def test_names_after_role_words_end_where_the_sentence_goes_on(text: str, expected: str) -> None:
+    assert anonymize(text).text == expected
+
+
+def test_long_texts_stay_fast() -> None:
+    # guards against quadratic/cubic blow-ups of the digit-group and name scans
+    for text in ("1 " * 5000, "申请人" * 5000, "住北京市朝阳区" + "阳光路" * 2000 + "号"):
+        assert anonymize(text).text

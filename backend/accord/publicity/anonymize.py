@@ -206,6 +206,23 @@ def _classify(parts: list[str], norm: str, start: int) -> str | None:
     return None
 
 
+_MAX_DIGITS = 30  # the longest account number the rules look for
+
+
+def _longest_group(parts: list[re.Match[str]], i: int) -> int:
+    """The end (exclusive) of the longest group of parts from ``i`` that may form one number:
+    at most ``_MAX_DIGITS`` digits, and every part but the last has two digits or more (so
+    ``1 2 3 4`` lists are not read as one number)."""
+    total = len(parts[i].group())
+    j = i + 1
+    while j < len(parts) and len(parts[j - 1].group()) >= 2:
+        total += len(parts[j].group())
+        if total > _MAX_DIGITS:
+            break
+        j += 1
+    return j
+
+
 def _number_spans(norm: str, text: str) -> Iterator[Masked]:
     for m in _PAREN_LANDLINE.finditer(norm):
         yield _starred("phone", text, norm, m.start(), m.end())
@@ -213,7 +230,7 @@ def _number_spans(norm: str, text: str) -> Iterator[Masked]:
         parts = list(_PART.finditer(norm, run.start(), run.end()))
         i = 0
         while i < len(parts):
-            for j in range(len(parts), i, -1):
+            for j in range(_longest_group(parts, i), i, -1):
                 start, end = parts[i].start(), parts[j - 1].end()
                 kind = _classify([p.group() for p in parts[i:j]], norm, start)
                 if kind is None:
@@ -379,7 +396,19 @@ _TITLES = _words(
 _BOUNDARY_WORDS = _words(
     "先生 女士 同志 小姐 称 诉 与 和 及 向 于 在 因 的 等 为 系 是 所 未 已 将 自 对 通过 签 "
     "申请 请求 表示 认为 同意 主张 陈述 提出 提交 确认 名下 持有 之 共同 出生 男 女 也 均 "
-    "就 从 到 由 把 被 还 又 曾 并 即 应 无 不 没 只 仅 作为 现 住 户籍 身份证 电话 手机 联系"
+    "就 从 到 由 把 被 还 又 曾 并 即 应 无 不 没 只 仅 作为 现 住 户籍 身份证 电话 手机 联系 "
+    "借 贷 欠 付 签 缴 持 办 拒 逾 违 购 买 卖 租 拨 打 汇 转 退 赔 致 要求 提出 提供 起诉 出具 "
+    "收到 承担 承认 使用 回复 答辩 说明 交付 交纳 开具 开立 开通 领取 取得 存入 发送 发生 作出 "
+    "出借 担任 担保 名义 账户 银行 一案 纠纷 本人 个人 夫妇 夫妻 二人 两人 家属 一家"
+)
+# words that follow a role word and start with a surname character (申请人申请…, 被告向…)
+_NOT_NAMES = _words(
+    "申请 申领 申报 申明 申诉 申辩 于当日 于次日 于同日 于是 向被 向申 向其 向法院 向银行 向本 "
+    "和解 和被 曾经 曾于 曾向 应当 应该 应向 应于 时任 时间 时候 时效 方面 方式 方案 方可 双方 "
+    "明确 明知 明细 明显 安排 安全 任意 任何 全部 全额 全体 高于 高额 成功 成立 成为 成本 单方 "
+    "文件 文书 常年 常用 房屋 房产 车辆 车贷 车牌 金额 钱款 万元 程序 项目 连续 简易 管理 费用 "
+    "关于 关系 商品 商业 包括 包含 符合 司法 余额 余款 尚未 尚欠 农村 农业 解除 解释 范围 "
+    "毛利 齐全 经过 经查 同意 同时 华为 左右 史上 孔子 宁可 许可 许诺 董事 傅里 程度 万一"
 )
 _ORG_SUFFIX = re.compile(
     r"公司|银行|支行|分行|集团|有限|股份|商店|商行|中心|合作社|医院|学校|大学|委员会|事务所|"
@@ -451,7 +480,7 @@ def _name_at(norm: str, i: int) -> int | None:
     if i < len(norm) and norm[i] == " ":
         i += 1
     sl = _surname_at(norm, i)
-    if not sl:
+    if not sl or any(norm.startswith(w, i) for w in _NOT_NAMES):
         return None
     after = i + sl
     if after < len(norm) and norm[after] == " ":
