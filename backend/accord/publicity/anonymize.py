@@ -399,7 +399,10 @@ _BOUNDARY_WORDS = _words(
     "就 从 到 由 把 被 还 又 曾 并 即 应 无 不 没 只 仅 作为 现 住 户籍 身份证 电话 手机 联系 "
     "借 贷 欠 付 签 缴 持 办 拒 逾 违 购 买 卖 租 拨 打 汇 转 退 赔 致 要求 提出 提供 起诉 出具 "
     "收到 承担 承认 使用 回复 答辩 说明 交付 交纳 开具 开立 开通 领取 取得 存入 发送 发生 作出 "
-    "出借 担任 担保 名义 账户 银行 一案 纠纷 本人 个人 夫妇 夫妻 二人 两人 家属 一家"
+    "出借 担任 担保 名义 账户 银行 一案 纠纷 本人 个人 夫妇 夫妻 二人 两人 家属 一家 "
+    "参加 参与 出席 前往 陪同 到场 代为 代表 负责 委托 通知 告知 告诉 介绍 填写 核实 咨询 投诉 "
+    "反映 报案 报警 购买 购置 办理 领用 激活 注册 登录 授权 同住 居住 工作 务工 经营 "
+    "出庭 出示 出面 作证 到庭 当庭"
 )
 # words that follow a role word and start with a surname character (申请人申请…, 被告向…)
 _NOT_NAMES = _words(
@@ -412,7 +415,7 @@ _NOT_NAMES = _words(
 )
 _ORG_SUFFIX = re.compile(
     r"公司|银行|支行|分行|集团|有限|股份|商店|商行|中心|合作社|医院|学校|大学|委员会|事务所|"
-    r"律所|协会|基金|保险|证券|信托|小贷|贷款|担保|工作室|经营部|门市|厂|店|局|所|院|处|部|社|会"
+    r"律所|协会|工作室|经营部|门市部|营业部|分理处|厂|店"
 )
 _PUNCT = frozenset(",，。;；:：、!！?？()（）[]【】《》<>\"'“”‘’…—\n\r\t")
 _NON_NAME_CHARS = frozenset("某" + "".join(_PUNCT) + " ")
@@ -465,11 +468,11 @@ def _bounded(norm: str, end: int, *, spaced: bool) -> bool:
 
 
 def _is_org(norm: str, end: int) -> bool:
+    """Whether the characters after a candidate name, up to punctuation or a boundary word,
+    make it an organization's name (王府井百货有限公司)."""
     rest = norm[end : end + 12]
     for idx, ch in enumerate(rest):
-        if ch in _PUNCT or any(
-            rest.startswith(w, idx) for w in ("与", "和", "及", "诉", "向", "的")
-        ):
+        if ch in _PUNCT or any(rest.startswith(w, idx) for w in _BOUNDARY_WORDS):
             rest = rest[:idx]
             break
     return bool(_ORG_SUFFIX.search(rest))

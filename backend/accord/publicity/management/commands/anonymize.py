@@ -7,6 +7,7 @@ end, replacement; offsets in characters of the input) goes to stderr. docs/anony
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -44,7 +45,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        source: IO[Any] = options.get("stdin") or sys.stdin
+        source: IO[Any] = options.get("stdin") or sys.stdin.buffer
+        if options.get("stdout") is None and isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(encoding="utf-8")  # the output is UTF-8 whatever the locale
         raw = source.read()
         if isinstance(raw, bytes):
             try:
