@@ -73,7 +73,9 @@ class EventForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=300)
     description = _text(_("Description"))
     registration = _text(_("How to register"), rows=3)
-    registration_url = forms.URLField(label=_("Registration web address"), required=False)
+    registration_url = forms.URLField(
+        label=_("Registration web address"), required=False, assume_scheme="https"
+    )
 
     @classmethod
     def initial_of(cls, event: OutreachEvent) -> dict[str, object]:
