@@ -199,7 +199,8 @@ def _classify(parts: list[str], norm: str, start: int) -> str | None:
     if plain and _ACCOUNT_CONTEXT.search(window) and 10 <= len(digits) <= 30:
         return "bank_account"
     if plain and digits[0] == "0" and digits[1:2] not in ("", "0"):
-        split_area = len(parts) == 2 and 3 <= len(parts[0]) <= 4 and 7 <= len(parts[1]) <= 8
+        local = len(digits) - len(parts[0])
+        split_area = len(parts) >= 2 and 3 <= len(parts[0]) <= 4 and 7 <= local <= 8
         if split_area or (_PHONE_CONTEXT.search(window) and 10 <= len(digits) <= 12):
             return "phone"
     return None
@@ -284,7 +285,8 @@ _DATE = (
     rf"|[{_CN_DIGIT}]{{4}}年[{_CN_SMALL}]{{1,3}}月(?:[{_CN_SMALL}]{{1,3}}[日号])?)"
 )
 _BIRTH_BEFORE = re.compile(
-    rf"(?:出生日期|出生年月日|出生年月|出生于|出生|生于|生日)[:为是于 ]{{0,3}}(?P<date>{_DATE})"
+    r"(?:出生日期|出生年月日|出生年月|出生于|出生|(?<![先学医])生于|(?<![先学医])生日)"
+    rf"[:为是于 ]{{0,3}}(?P<date>{_DATE})"
 )
 _BIRTH_AFTER = re.compile(rf"(?<![0-9])(?P<date>{_DATE}) ?(?:出生|生(?=[,，。;；、 )）]|$))")
 
@@ -304,13 +306,15 @@ def _birth_spans(norm: str) -> Iterator[Masked]:
 
 _CJK = r"[\u4e00-\u9fff]"
 _NOT_ORG = r"(?!法院|银行|公司|支行|分行|委员会|调解|中心|政府|派出所|检察院|仲裁|办事处|营业)"
-_ADMIN = rf"{_CJK}{{1,8}}?(?:省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗)"
+_ADMIN = (
+    rf"{_CJK}{{1,8}}?(?:省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗)(?<![小社园景校厂营]区)"
+)
 _ADDR_CJK_UNIT = (
     r"(?:街道|大街|大道|路|街|巷|胡同|弄|镇|乡|村|社区|小区|花园|公寓|大厦|家园|新村|苑|组|庄)"
 )
 _ADDR_NUM_UNIT = r"(?:号院|号楼|号|弄|栋|幢|座|楼|层|单元|室|户|组|排)"
 _ADDR_COMPONENT = (
-    rf"(?:(?:{_NOT_ORG}{_CJK}){{1,8}}?{_ADDR_CJK_UNIT}"
+    rf"(?:(?:{_NOT_ORG}(?![省市区县旗]){_CJK}){{1,8}}?{_ADDR_CJK_UNIT}"
     rf"|[0-9A-Za-z](?:[0-9A-Za-z\-]{{0,8}}){_ADDR_NUM_UNIT}"
     rf"|[{_CN_SMALL}]{{1,3}}{_ADDR_NUM_UNIT}|[0-9]{{1,6}}(?![0-9])|[-#])"
 )
