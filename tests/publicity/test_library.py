@@ -231,3 +231,16 @@ def test_the_library_filter_refuses_an_unknown_business_type(draft, ada) -> None
     response = client_of(None).get(reverse("publicity:library"), {"business_type": "nope"})
     assert response.status_code == 400
     assert "business_type" in response.context["form"].errors
+
+
+def test_the_search_pieces_are_cjk_bigrams_and_latin_words() -> None:
+    from accord.publicity.search import document_terms, query_terms
+
+    assert query_terms("理财产品") == ["理财", "财产", "产品"]
+    assert query_terms("款 ＡＢＣ123") == ["款", "abc123"]
+    assert set(document_terms("借款合同")) >= {"借", "款", "借款", "款合", "合同"}
+    assert query_terms("，。！") == []
+
+
+def test_the_draft_title_names_the_business_type(draft) -> None:
+    assert draft.title == "理财产品纠纷典型案例"
