@@ -911,6 +911,38 @@ ROWS: dict[str, Row] = {
     "smallclaims:proposal_refuse": row(
         GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
     ),
+    # --- publicity (typical-case library, outreach events) ---
+    # Public pages: the lists for everyone; an absent typical case or event is 404.
+    "publicity:library": row(GET=a("ok"), POST=a("method_not_allowed")),
+    "publicity:case": row(GET=a("not_found")),
+    "publicity:events": row(GET=a("ok"), POST=a("method_not_allowed")),
+    "publicity:event": row(GET=a("not_found")),
+    # Drafting: the case's organization's administrators only; the world's case is not
+    # closed, so the administrator is sent back to the case page with the refusal.
+    "publicity:draft": row(
+        GET=a("method_not_allowed", anonymous="signin"),
+        POST=a("not_found", anonymous="signin", org_admin="redirect"),
+    ),
+    "publicity:manage": row(GET=a("not_found", anonymous="signin", org_admin="ok")),
+    "publicity:review": row(
+        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "publicity:withdraw": row(
+        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "publicity:event_create": row(
+        GET=a("not_found", anonymous="signin", org_admin="ok"),
+        POST=a("not_found", anonymous="signin", org_admin="invalid"),
+    ),
+    "publicity:event_edit": row(
+        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "publicity:event_publish": row(
+        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "publicity:event_cancel": row(
+        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
 }
 
 SOCKETS: dict[str, Row] = {
