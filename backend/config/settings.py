@@ -508,3 +508,21 @@ CELERY_BEAT_SCHEDULE["court-nonces"] = {
     "task": "accord.courts.tasks.sweep_nonces",
     "schedule": 600.0,
 }
+
+# --- Early warning (issue 15; docs/early-warning.md) -------------------------
+# Surges: the window (days ending today) against the series' own baseline (the days before),
+# alarm when P(X >= observed) < alpha and at least min_count cases; the least daily rate.
+ACCORD_ALERT_WINDOW_DAYS = envint("ACCORD_ALERT_WINDOW_DAYS", 7)
+ACCORD_ALERT_BASELINE_DAYS = envint("ACCORD_ALERT_BASELINE_DAYS", 84)
+ACCORD_ALERT_ALPHA = float(envstr("ACCORD_ALERT_ALPHA", "1e-4"))
+ACCORD_ALERT_MIN_COUNT = envint("ACCORD_ALERT_MIN_COUNT", 5)
+ACCORD_ALERT_FLOOR_PER_DAY = float(envstr("ACCORD_ALERT_FLOOR_PER_DAY", "0.05"))
+# Group disputes: near-duplicate applications (3-gram Jaccard >= similarity) against one
+# respondent within the last days, in clusters of at least min_size.
+ACCORD_ALERT_GROUP_DAYS = envint("ACCORD_ALERT_GROUP_DAYS", 14)
+ACCORD_ALERT_GROUP_SIMILARITY = float(envstr("ACCORD_ALERT_GROUP_SIMILARITY", "0.6"))
+ACCORD_ALERT_GROUP_MIN_SIZE = envint("ACCORD_ALERT_GROUP_MIN_SIZE", 5)
+CELERY_BEAT_SCHEDULE["scan-alerts"] = {
+    "task": "accord.alerts.tasks.scan_alerts",
+    "schedule": 3600.0,
+}

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accord.cases.models import Case
+from accord.cases.models import BusinessType, Case
 from accord.orgs.models import Organization
 
 
@@ -111,6 +111,12 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def business_type_label(self) -> str:
+        if self.business_type in BusinessType.values:
+            return str(BusinessType(self.business_type).label)
+        return self.business_type
 
     @property
     def is_open(self) -> bool:
