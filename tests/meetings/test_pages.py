@@ -128,6 +128,7 @@ def test_the_parts_are_added_through_the_page(
     page = client.get(url("detail", "REG", meeting)).content.decode()
     assert reverse("cases:detail", kwargs={"case_no": local_case.case_no}) in page
     assert "建立通报机制" in page and "Ben" in page
+    assert reverse("alerts:detail", kwargs={"scope": "REG", "pk": alert.pk}) in page
     minutes = client.get(url("minutes", "REG", meeting)).content.decode()
     assert "meetings/minutes.css" in minutes and local_case.case_no in minutes
 

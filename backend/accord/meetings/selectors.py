@@ -15,6 +15,7 @@ from django.http import Http404
 
 from accord.accounts.models import User
 from accord.alerts.models import Alert
+from accord.alerts.selectors import alerts_in_scope
 from accord.analytics.scope import Scope, ScopeKind
 from accord.cases.models import Case
 from accord.meetings.models import FollowUp, JointMeeting
@@ -122,16 +123,10 @@ def attachable_cases(meeting: JointMeeting) -> QuerySet[Case]:
     return convening_scope(meeting.organization).cases()
 
 
-def alerts_in(scope: Scope) -> QuerySet[Alert]:
-    """The alerts visible in ``scope``: any of their cases is in it."""
-    if scope.kind == ScopeKind.SYSTEM:
-        return Alert.objects.all()
-    return Alert.objects.filter(pk__in=Alert.objects.filter(scope.case_q("cases__")).values("pk"))
-
-
 def attachable_alerts(meeting: JointMeeting) -> QuerySet[Alert]:
-    """The alerts that may be discussed: those visible in the convening scope."""
-    return alerts_in(convening_scope(meeting.organization))
+    """The alerts that may be discussed: those visible in the convening scope (the alerts
+    app's own definition)."""
+    return alerts_in_scope(convening_scope(meeting.organization))
 
 
 def attending_organizations() -> QuerySet[Organization]:
