@@ -944,6 +944,34 @@ ROWS: dict[str, Row] = {
     "meetings:follow_up_done": row(
         GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
     ),
+    # --- alerts (early warning): the index lists the user's oversight scopes; the other pages
+    # are under a scope key the world does not fill (``absent-scope``), so every role is refused.
+    "alerts:index": row(
+        GET=a(
+            "not_found",
+            anonymous="signin",
+            institution_staff="ok",
+            org_admin="ok",
+            court_clerk="ok",
+            regulator="ok",
+            auditor="ok",
+            sysadmin="ok",
+            other_org="ok",
+        ),
+        POST=a("method_not_allowed", anonymous="signin"),
+    ),
+    "alerts:list": row(
+        GET=a("not_found", anonymous="signin"), POST=a("method_not_allowed", anonymous="signin")
+    ),
+    "alerts:detail": row(
+        GET=a("not_found", anonymous="signin"), POST=a("method_not_allowed", anonymous="signin")
+    ),
+    "alerts:acknowledge": row(
+        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "alerts:close": row(
+        GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
 }
 
 SOCKETS: dict[str, Row] = {

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accord.accounts.models import User
@@ -363,18 +363,20 @@ def recipients(alert: Alert) -> list[tuple[Organization, list[User]]]:
 
 
 def _notify_raised(alert: Alert) -> None:
-    if alert.kind == AlertKind.GROUP:
-        text = _("Early warning: %(count)d similar applications may be a group dispute.") % {
-            "count": alert.observed
-        }
-    else:
-        text = _("Early warning: a surge of %(count)d disputes (about %(expected)s expected).") % {
-            "count": alert.observed,
-            "expected": f"{alert.expected or 0:.1f}",
-        }
-    for organization, users in recipients(alert):
-        url = reverse("alerts:detail", kwargs={"scope": organization.code, "pk": alert.pk})
-        notify(users, kind="alert.raised", text=text, url=url, sms=False)
+    """Notices in the site's default language (a notice is read in any), with a link to the
+    alert in each recipient organization's scope."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if alert.kind == AlertKind.GROUP:
+            text = _("Early warning: %(count)d similar applications may be a group dispute.") % {
+                "count": alert.observed
+            }
+        else:
+            text = _(
+                "Early warning: a surge of %(count)d disputes (about %(expected)s expected)."
+            ) % {"count": alert.observed, "expected": f"{alert.expected or 0:.1f}"}
+        for organization, users in recipients(alert):
+            url = reverse("alerts:detail", kwargs={"scope": organization.code, "pk": alert.pk})
+            notify(users, kind="alert.raised", text=text, url=url, sms=False)
 
 
 # --- Acknowledging and closing ----------------------------------------------------------------
