@@ -223,6 +223,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accord.smallclaims.tasks.sweep_proposals",
         "schedule": 3600.0,
     },
+    # Joint meetings' follow-ups: remind the owners the working day before and when overdue
+    # (idempotent: each notice goes once).
+    "sweep-meeting-follow-ups": {
+        "task": "accord.meetings.tasks.sweep_follow_ups",
+        "schedule": 3600.0,
+    },
     # Timestamp (RFC 3161) the head of every chain that moved since its last anchor.
     "anchor-chains": {
         "task": "accord.trust.tasks.anchor_moved_chains",

@@ -943,6 +943,39 @@ ROWS: dict[str, Row] = {
     "publicity:event_cancel": row(
         GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
     ),
+    # meetings (joint meetings, R16): every URL is under a scope key the world does not name,
+    # so every signed-in role gets the scope's 404 (tests/meetings check the real scopes).
+    "meetings:list": row(GET=a("not_found", anonymous="signin")),
+    "meetings:create": row(
+        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "meetings:detail": row(GET=a("not_found", anonymous="signin")),
+    "meetings:edit": row(
+        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "meetings:minutes": row(GET=a("not_found", anonymous="signin")),
+    **{
+        f"meetings:{name}": row(
+            GET=a("method_not_allowed", anonymous="signin"),
+            POST=a("not_found", anonymous="signin"),
+        )
+        for name in (
+            "hold",
+            "cancel",
+            "attendee_add",
+            "attendee_mark",
+            "attendee_remove",
+            "case_attach",
+            "case_detach",
+            "alert_attach",
+            "alert_detach",
+            "decision_add",
+            "follow_up_add",
+        )
+    },
+    "meetings:follow_up_done": row(
+        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
     # --- alerts (early warning): the index lists the user's oversight scopes; the other pages
     # are under a scope key the world does not fill (``absent-scope``), so every role is refused.
     "alerts:index": row(
