@@ -414,7 +414,7 @@ def time_to_outcome(scope: Scope, period: Period) -> Table:
         ),
         rows=tuple(rows),
         chart="bar",
-        series=(2, 4),
+        series=(4,),
     )
 
 
