@@ -1004,6 +1004,26 @@ ROWS: dict[str, Row] = {
     "alerts:close": row(
         GET=a("method_not_allowed", anonymous="signin"), POST=a("not_found", anonymous="signin")
     ),
+    # analytics (statistics): the index is every watcher's (a scope from analytics.scope);
+    # a scope key that is not the user's own (here "absent-scope") is 404 for everyone.
+    "analytics:index": row(
+        GET=a(
+            "not_found",
+            anonymous="signin",
+            institution_staff="ok",
+            org_admin="ok",
+            court_clerk="ok",
+            regulator="ok",
+            auditor="ok",
+            sysadmin="ok",
+            other_org="ok",
+        )
+    ),
+    "analytics:dashboard": row(GET=a("not_found", anonymous="signin")),
+    "analytics:table_csv": row(GET=a("not_found", anonymous="signin")),
+    "analytics:table_xlsx": row(GET=a("not_found", anonymous="signin")),
+    "analytics:report_xlsx": row(GET=a("not_found", anonymous="signin")),
+    "analytics:report_pdf": row(GET=a("not_found", anonymous="signin")),
 }
 
 SOCKETS: dict[str, Row] = {
