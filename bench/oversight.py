@@ -197,12 +197,11 @@ def bench_scopes() -> list[Any]:
 
 
 def twelve_months(today: datetime.date | None = None) -> Any:
-    """The period the dashboards are timed over: the 12 months up to today."""
+    """The period the dashboards are timed over: the last 12 months, today included (the
+    dashboards' default period)."""
     from accord.analytics import figures
 
-    today = today or datetime.date.today()
-    start = today.replace(year=today.year - 1) + datetime.timedelta(days=1)
-    return figures.Period(start=start, end=today)
+    return figures.Period.default(today)
 
 
 def measure(scope: Any, period: Any, *, runs: int, warmup: int = 1) -> ScopeResult:
@@ -232,9 +231,15 @@ def measure(scope: Any, period: Any, *, runs: int, warmup: int = 1) -> ScopeResu
 
 def added_indexes() -> list[tuple[Any, Any]]:
     """The indexes added for the dashboards: (model, index), as in the models' Meta."""
+    from accord.audit.models import TraceEvent
     from accord.cases.models import Case
 
-    return [(Case, index) for index in Case._meta.indexes if index.name.startswith("cases_ov_")]
+    return [
+        (model, index)
+        for model in (Case, TraceEvent)
+        for index in model._meta.indexes
+        if index.name.startswith(("cases_ov_", "audit_ev_"))
+    ]
 
 
 @contextmanager
@@ -315,7 +320,7 @@ def report(
 ) -> str:
     seeded = f" (seeded in {seed_seconds:.0f} s)" if seed_seconds is not None else ""
     return (
-        f"Measured {time.strftime('%Y-%m-%d %H:%M')} UTC on {platform.machine()}, "
+        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {platform.machine()}, "
         f"{os.cpu_count()} CPUs (load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         f"at the start: the machine was shared), PostgreSQL {server_version}, Python "
         f"{platform.python_version()}, {cases:,} cases{seeded}, `{command}`:\n\n"
@@ -333,6 +338,24 @@ def write_doc(section: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     DOC.write_text(text, encoding="utf-8")
+
+
+def explain(period: Any, names: list[str]) -> None:
+    """EXPLAIN ANALYZE of every query of the named tables, for each scope kind."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.analytics import figures
+
+    for scope in bench_scopes():
+        for name in names:
+            with CaptureQueriesContext(connection) as captured:
+                figures.TABLES[name](scope, period)
+            for query in captured.captured_queries:
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                    plan = "\n".join(row[0] for row in cursor.fetchall())
+                print(f"--- {scope.kind} {name}\n{query['sql']}\n{plan}\n", flush=True)
 
 
 def run_all(period: Any, *, runs: int) -> list[ScopeResult]:
@@ -357,6 +380,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep an earlier run's database")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--explain", nargs="+", metavar="TABLE", help="EXPLAIN these tables")
     parser.add_argument("--seed-only", action="store_true", help="seed (or keep), measure nothing")
     options = parser.parse_args()
     load = os.getloadavg()
@@ -387,6 +411,9 @@ def main() -> None:
             print(f"{cases:,} cases in the database")
             return
         period = twelve_months()
+        if options.explain:
+            explain(period, options.explain)
+            return
         after = run_all(period, runs=options.runs)
         before = None
         if not options.no_baseline:
