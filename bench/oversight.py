@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import shutil
@@ -214,9 +215,8 @@ def measure(scope: Any, period: Any, *, runs: int, warmup: int = 1) -> ScopeResu
         time_call(name, lambda f=function: f(scope, period), runs=runs, warmup=warmup)
         for name, function in figures.TABLES.items()
     ]
-    in_period = scope.cases().filter(
-        created_at__date__gte=period.start, created_at__date__lte=period.end
-    )
+    low, high = period.bounds()
+    in_period = scope.cases().filter(created_at__gte=low, created_at__lt=high)
     return ScopeResult(
         kind=str(scope.kind),
         label=scope.label,
@@ -401,11 +401,11 @@ def main() -> None:
             started = time.monotonic()
             seeded = seed(options.cases)
             seed_seconds = time.monotonic() - started
-            print(
-                f"seeded {seeded.cases:,} cases, {seeded.deadlines:,} time limits:",
-                {k: round(v, 1) for k, v in seeded.seconds.items()},
-                flush=True,
-            )
+            record = {"rows": seeded.rows, "seconds": seeded.seconds, "total": seed_seconds}
+            (BENCH_DIR / "seed.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+            print("seeded:", record, flush=True)
+        elif (BENCH_DIR / "seed.json").exists():
+            seed_seconds = json.loads((BENCH_DIR / "seed.json").read_text())["total"]
         cases = Case.objects.count()
         if options.seed_only:
             print(f"{cases:,} cases in the database")

@@ -63,7 +63,7 @@ def test_the_seed_is_realistic(seeded) -> None:
     assert oldest is not None
     assert oldest.created_at < timezone.now() - datetime.timedelta(days=600)
     deadlines = Deadline.objects.filter(case__in=cases)
-    assert deadlines.count() == seeded.deadlines > N / 2
+    assert deadlines.count() == seeded.deadlines + seeded.rows["feedback time limits"] > N / 2
     assert deadlines.filter(status=DeadlineStatus.MISSED).exists()
     assert deadlines.filter(status=DeadlineStatus.MET).exists()
 
@@ -83,3 +83,29 @@ def test_the_scopes_and_the_timing(seeded) -> None:
     timing = time_call("count", lambda: Scope(ScopeKind.SYSTEM).cases().count(), runs=3)
     assert len(timing.seconds) == 3
     assert timing.queries == 1
+
+
+def test_the_dashboard_counts_the_seeded_cases(seeded) -> None:
+    from accord.analytics import figures
+    from bench.oversight import measure, twelve_months
+
+    period = twelve_months()
+    low, high = period.bounds()
+    in_period = Case.objects.filter(
+        case_no__startswith="TB-", created_at__gte=low, created_at__lt=high
+    ).count()
+    assert in_period > N / 4
+    board = figures.dashboard(Scope(ScopeKind.SYSTEM), period)
+    tables = {table.key: table for table in board.tables}
+    assert set(tables) == set(figures.TABLES)
+    assert sum(int(row[1]) for row in tables["intake_channel"].rows) == in_period
+    # The seeded trace, proposals and court feedback are what the other tables count.
+    ended = sum(int(row[1]) for row in tables["outcomes"].rows[:-1])
+    assert ended > 0
+    assert sum(int(row[1]) for row in tables["smallclaim_proposals"].rows) > 0
+    assert sum(int(row[1]) for row in tables["court_feedback"].rows) > 0
+    assert tables["mediator_workload"].rows
+    result = measure(Scope(ScopeKind.SYSTEM), period, runs=1, warmup=0)
+    assert result.cases_in_scope == in_period
+    assert [t.name for t in result.tables] == list(figures.TABLES)
+    assert result.dashboard.queries == sum(t.queries for t in result.tables)
