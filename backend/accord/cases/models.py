@@ -357,6 +357,24 @@ class Case(models.Model):
                 name="cases_case_regulator_channel_names_regulator",
             ),
         ]
+        # The oversight figures (accord.analytics.figures) select a scope's cases received in
+        # a period: by handling organization, respondent, assigning regulator, entrusting
+        # court or none (the system scope), then by creation time (bench/oversight.py).
+        indexes = [
+            models.Index(fields=["organization", "created_at"], name="cases_ov_org_created"),
+            models.Index(fields=["respondent", "created_at"], name="cases_ov_resp_created"),
+            models.Index(
+                fields=["referred_by", "created_at"],
+                condition=models.Q(referred_by__isnull=False),
+                name="cases_ov_reg_created",
+            ),
+            models.Index(
+                fields=["court", "created_at"],
+                condition=models.Q(court__isnull=False),
+                name="cases_ov_court_created",
+            ),
+            models.Index(fields=["created_at"], name="cases_ov_created"),
+        ]
 
     def __str__(self) -> str:
         return self.case_no
