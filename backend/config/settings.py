@@ -119,6 +119,7 @@ TEMPLATES = [
                 "accord.outcomes.context_processors.navigation",
                 "accord.evaluation.context_processors.navigation",
                 "accord.smallclaims.context_processors.navigation",
+                "accord.institutions.context_processors.navigation",
             ],
         },
     },
