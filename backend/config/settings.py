@@ -120,6 +120,7 @@ TEMPLATES = [
                 "accord.evaluation.context_processors.navigation",
                 "accord.smallclaims.context_processors.navigation",
                 "accord.analytics.context_processors.navigation",
+                "accord.institutions.context_processors.navigation",
             ],
         },
     },

@@ -1024,6 +1024,29 @@ ROWS: dict[str, Row] = {
     "analytics:table_xlsx": row(GET=a("not_found", anonymous="signin")),
     "analytics:report_xlsx": row(GET=a("not_found", anonymous="signin")),
     "analytics:report_pdf": row(GET=a("not_found", anonymous="signin")),
+    # --- institutions (R17): ``code`` is world A's mediation organization, which no one keeps
+    # as a financial institution (the desk answers 404 to everyone signed in, even its staff).
+    "institutions:manage_index": row(
+        GET=a("not_found", anonymous="signin", institution_staff="ok")
+    ),
+    "institutions:channels": row(GET=a("not_found", anonymous="signin")),
+    "institutions:channel_edit": row(GET=a("not_found", anonymous="signin")),
+    "institutions:channel_delete": row(
+        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "institutions:contacts": row(GET=a("not_found", anonymous="signin")),
+    "institutions:contact_edit": row(GET=a("not_found", anonymous="signin")),
+    "institutions:contact_delete": row(
+        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "institutions:clauses": row(GET=a("not_found", anonymous="signin")),
+    "institutions:clause_edit": row(GET=a("not_found", anonymous="signin")),
+    "institutions:clause_delete": row(
+        GET=a("not_found", anonymous="signin"), POST=a("not_found", anonymous="signin")
+    ),
+    "institutions:cases": row(GET=a("not_found", anonymous="signin")),
+    "institutions:report": row(GET=a("not_found", anonymous="signin")),
+    "institutions:public": row(GET=a("not_found")),
 }
 
 SOCKETS: dict[str, Row] = {
