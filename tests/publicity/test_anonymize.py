@@ -395,6 +395,7 @@ def test_property_valid_identifiers_in_filler_are_masked(
     assert covering, (text, result.spans)
     assert covering[0].kind == kind
     assert value not in normalize(result.text).replace(" ", "").replace("-", "")
+    assert identifiers_in(result.text) == ()
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -454,3 +455,23 @@ def test_long_texts_stay_fast() -> None:
     # guards against quadratic/cubic blow-ups of the digit-group and name scans
     for text in ("1 " * 5000, "申请人" * 5000, "住北京市朝阳区" + "阳光路" * 2000 + "号"):
         assert anonymize(text).text
+
+
+def test_judgment_with_relatives_staff_and_officials() -> None:
+    text = (
+        "原告：刘德华，男，1972年9月27日生，汉族，住浙江省杭州市西湖区文三路259号昌地火炬大厦1号楼。\n"
+        "被告：平安银行股份有限公司信用卡中心，住所地广东省深圳市福田区益田路5023号。\n"
+        "原告诉称：2021年6月，原告在被告处申领信用卡（卡号：4367 4212 3456 7890），后因逾期，"
+        "被告员工钱多多多次致电原告及其母亲黄 丽，号码0571-87654321。"
+        "原告配偶陈静（身份证号：33010619750101002X）驾驶浙A8B2C1车辆。\n"
+        "本院认为，双方签订的合同合法有效。审判员 赵刚。"
+    )
+    out = anonymize(text).text
+    assert out == (
+        "原告：刘某某，男，××××年×月××日生，汉族，住浙江省杭州市西湖区××。\n"
+        "被告：平安银行股份有限公司信用卡中心，住所地广东省深圳市福田区××。\n"
+        "原告诉称：2021年6月，原告在被告处申领信用卡（卡号：＊＊＊＊ ＊＊＊＊ ＊＊＊＊ ＊＊＊＊），"
+        "后因逾期，被告员工钱某某多次致电原告及其母亲黄某，号码＊＊＊＊-＊＊＊＊＊＊＊＊。"
+        "原告配偶陈某（身份证号：＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊＊）驾驶浙A＊＊＊＊＊车辆。\n"
+        "本院认为，双方签订的合同合法有效。审判员 赵刚。"  # officials keep their names
+    )
