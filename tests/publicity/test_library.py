@@ -244,3 +244,15 @@ def test_the_search_pieces_are_cjk_bigrams_and_latin_words() -> None:
 
 def test_the_draft_title_names_the_business_type(draft) -> None:
     assert draft.title == "理财产品纠纷典型案例"
+
+
+def test_the_withdrawal_form_refuses_an_empty_reason(draft, ada) -> None:
+    typical_case_publish(typical=draft, user=ada, texts=clean_texts(), reviewed=True)
+    url = reverse(
+        "publicity:withdraw", kwargs={"code": draft.organization.code, "typical_id": draft.pk}
+    )
+    response = client_of(ada).post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert "reason" in response.context["withdraw_form"].errors
+    draft.refresh_from_db()
+    assert draft.status == TypicalCaseStatus.PUBLISHED
