@@ -57,6 +57,7 @@ STYLE: dict[str, Any] = {
 }
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.DOTALL)
+_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')
 
 
@@ -122,10 +123,11 @@ def _bars(ax: Axes, table: Table, *, stacked: bool, horizontal: bool) -> None:
 
 def _line(ax: Axes, table: Table) -> None:
     labels = [str(row[0]) for row in table.rows]
+    positions = list(range(len(labels)))
     for index, column in enumerate(table.chart_series):
         values = [_number(row[column]) for row in table.rows]
         ax.plot(
-            labels,
+            positions,
             values,
             color=PALETTE[index % len(PALETTE)],
             linewidth=2,
@@ -133,8 +135,8 @@ def _line(ax: Axes, table: Table) -> None:
             markersize=3,
             label=table.columns[column],
         )
+    ax.set_xticks(positions, labels, rotation=45 if len(labels) > 6 else 0)
     ax.yaxis.grid(True, color=GRID, linewidth=0.8)
-    ax.tick_params(axis="x", rotation=45)
     if len(table.chart_series) > 1:
         ax.legend(frameon=False, fontsize=9)
 
@@ -184,7 +186,7 @@ def _finish(svg: str, label: str) -> str:
     tag = _SIZE.sub("", opening.group(0))
     safe = escape(label, quote=True)
     tag = tag[:-1] + f' role="img" aria-label="{safe}" preserveAspectRatio="xMidYMid meet">'
-    body = svg[opening.end() :]
+    body = _METADATA.sub("", svg[opening.end() :], count=1)
     start = svg.find("<svg")
     return f"{tag}<title>{safe}</title>{body}" if start >= 0 else svg
 
