@@ -22,7 +22,7 @@ from accord.analytics.scope import Scope, ScopeKind
 from accord.cases.models import BusinessType, Case, CaseState
 from accord.institutions.models import ClauseStatus, MediationContact, MediationFirstClause
 from accord.orgs.models import MEDIATION_KINDS, ComplaintChannel, Organization, OrgKind, Role
-from accord.orgs.selectors import organizations_where
+from accord.orgs.selectors import active_memberships, organizations_where
 
 KEEPER_ROLES = (Role.INSTITUTION_STAFF, Role.ORG_ADMIN)
 
@@ -49,9 +49,9 @@ def keeper_role(user: User | AnonymousUser, institution: Organization) -> str | 
     if institution.kind != OrgKind.FINANCIAL_INSTITUTION:
         return None
     roles = set(
-        organizations_where(user, *KEEPER_ROLES)
-        .filter(pk=institution.pk)
-        .values_list("memberships__role", flat=True)
+        active_memberships(user)
+        .filter(organization=institution, role__in=KEEPER_ROLES)
+        .values_list("role", flat=True)
     )
     for role in KEEPER_ROLES:
         if role in roles:
