@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type, misc, return-value"
+# (factory_boy calls are typed as their factories: the same relief tests/*/factories.py get.)
 """A crafted world for the statistics: two regions, their organizations and known cases."""
 
 from __future__ import annotations

@@ -242,6 +242,7 @@ def test_charts_are_well_formed_svg_with_a_viewbox_and_a_name(kind: str) -> None
     svg = render_svg(table)
     document = minidom.parseString(svg)  # noqa: S318  (our own output)
     root = document.documentElement
+    assert root is not None
     assert root.tagName == "svg"
     assert root.getAttribute("viewBox")
     assert not root.getAttribute("width") and not root.getAttribute("height")

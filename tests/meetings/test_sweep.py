@@ -87,6 +87,6 @@ def test_a_done_follow_up_is_not_reminded(
     assert sweep_follow_ups() == 0
 
 
-def test_the_task_is_on_the_beat_schedule(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_task_is_on_the_beat_schedule(settings) -> None:
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "accord.meetings.tasks.sweep_follow_ups" in tasks

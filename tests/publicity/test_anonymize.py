@@ -11,7 +11,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -360,7 +362,7 @@ def valid_cards(draw: st.DrawFn) -> str:
     raise AssertionError("unreachable")
 
 
-def spaced(draw: st.DrawFn, digits: str) -> str:
+def spaced(draw: Callable[..., Any], digits: str) -> str:
     """The digits as written: plain, full-width, or with (full-width) spaces or dashes inside."""
     style = draw(st.sampled_from(["plain", "fullwidth", "space", "ideographic", "dash"]))
     if style == "fullwidth":

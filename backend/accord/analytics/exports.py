@@ -10,10 +10,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Font, PatternFill  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from accord.analytics.charts import render_svg
 from accord.analytics.figures import Dashboard, Period, Table
