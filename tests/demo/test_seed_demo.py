@@ -12,12 +12,16 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accord.accounts.models import User
+from accord.alerts.models import Alert, AlertKind
 from accord.audit.models import TraceChain, TraceEvent
 from accord.audit.verify import verify_all
 from accord.cases.models import Case, CaseState, IntakeChannel, Material
 from accord.core.storage import ensure_buckets
 from accord.demo import data
+from accord.institutions.models import MediationContact, MediationFirstClause
+from accord.meetings.models import JointMeeting
 from accord.orgs.models import Membership, Organization, OrgKind, Role
+from accord.publicity.models import OutreachEvent, TypicalCase, TypicalCaseStatus
 from accord.rooms.models import HearingSession
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +46,8 @@ def test_the_demo_has_every_kind_of_organization_and_every_role(seeded):
 
 def test_the_demo_has_about_twenty_cases_across_states_and_channels(seeded):
     states = Counter(Case.objects.values_list("state", flat=True))
-    assert 18 <= sum(states.values()) <= 25
+    # 21 across the states, and the six of the group dispute (the oversight demo).
+    assert 24 <= sum(states.values()) <= 30
     assert set(states) == set(CaseState.values)
     channels = set(Case.objects.values_list("channel", flat=True))
     assert channels == set(IntakeChannel.values)
@@ -123,3 +128,19 @@ def test_a_demo_staff_member_signs_in_with_the_current_code_right_after_seeding(
     mediator = User.objects.get(username="mediator-li")
     signed_in = TraceEvent.objects.filter(chain_id=mediator.chain_id, action="signin.succeeded")
     assert signed_in.count() == 1  # this sign-in; seeding signed nobody in
+
+
+def test_the_demo_shows_oversight_at_work(seeded):
+    """The group dispute is found by the early warning's own rule, discussed in the regulator's
+    joint meeting; a typical case and an open day are public; the bank publishes its mediation
+    contact and its mediation-first clause."""
+    alert = Alert.objects.get(kind=AlertKind.GROUP)
+    assert alert.respondent is not None and alert.respondent.code == "EXSEC"
+    assert alert.cases.count() == len(data.GROUP_APPLICANTS)
+    meeting = JointMeeting.objects.get()
+    assert meeting.organization.code == "EXREG"
+    assert list(meeting.alerts.all()) == [alert]
+    assert TypicalCase.objects.filter(status=TypicalCaseStatus.PUBLISHED).count() == 1
+    assert OutreachEvent.objects.filter(published=True).count() == 1
+    assert MediationContact.objects.filter(institution__code="EXBANK").exists()
+    assert MediationFirstClause.objects.filter(institution__code="EXBANK", published=True).exists()

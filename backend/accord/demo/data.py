@@ -353,3 +353,37 @@ ROSTER = [
         (("law", "人民调解员证", "RT-2009-042", "2009-03-15"),),
     ),
 ]
+
+# Oversight (issue 15). A group dispute: six investors, each on their own, bring nearly the same
+# complaint about one asset-management product of the demo securities firm within days, which the
+# early warning's group rule (accord.alerts.detection) clusters; the regulator then discusses the
+# alert in a joint meeting. Names and numbers are invented.
+GROUP_PRODUCT = "稳盈3号集合资产管理计划"
+GROUP_APPLICANTS = [
+    ("13800000011", "钱一鸣"),
+    ("13800000012", "孙丽华"),
+    ("13800000013", "周建国"),
+    ("13800000014", "吴晓燕"),
+    ("13800000015", "郑志强"),
+    ("13800000016", "王海涛"),
+]
+GROUP_FACTS = (
+    "本人于2025年在示例证券营业部购买“稳盈3号集合资产管理计划”{amount}元，"
+    "销售人员承诺保本保收益、年化收益不低于5%，未进行风险测评，也未告知产品风险等级为R4。"
+    "产品到期后净值大幅下跌，亏损约{loss}元，要求证券公司赔偿损失。"
+)
+GROUP_AMOUNTS = [
+    (Decimal("200000.00"), "6万"),
+    (Decimal("150000.00"), "4.5万"),
+    (Decimal("300000.00"), "9万"),
+    (Decimal("100000.00"), "3万"),
+    (Decimal("250000.00"), "7.5万"),
+    (Decimal("120000.00"), "3.6万"),
+]
+
+# The demo bank's mediation-first clause (先行调解, R17) and the mediation contact it publishes.
+CLAUSE_CONTRACT = "示例银行信用卡领用合约（2026年版）"
+CLAUSE_TEXT = (
+    "因本合约发生的争议，双方同意先行向示例市金融纠纷调解中心申请调解；"
+    "调解不成的，任何一方可依法向人民法院提起诉讼。"
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from argparse import ArgumentParser
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,13 +15,33 @@ from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.accounts.services import applicant_get_or_create, staff_create, totp_provision
+from accord.alerts.models import Alert, AlertKind
+from accord.alerts.services import alerts_scan
 from accord.audit.actors import Actor
 from accord.cases import services as cases
 from accord.cases.models import Case, CaseState, ConsultationTopic
 from accord.demo import data
+from accord.institutions.services.clauses import ClauseInput, clause_create
+from accord.institutions.services.contacts import ContactInput, mediation_contact_create
 from accord.mediators.services import ProfileData, mediator_profile_save, qualification_add
+from accord.meetings.services.meetings import (
+    MeetingInput,
+    alert_attach,
+    attendee_add,
+    case_attach,
+    decision_add,
+    follow_up_add,
+    meeting_create,
+)
 from accord.orgs.models import ComplaintChannel, Membership, Organization, OrgKind, Role
 from accord.orgs.services import complaint_channel_create, membership_grant, organization_create
+from accord.publicity.models import EventKind
+from accord.publicity.services.events import EventInput, event_create, event_publish
+from accord.publicity.services.typical import (
+    TypicalTexts,
+    typical_case_draft,
+    typical_case_publish,
+)
 from accord.smallclaims.services.memoranda import MemorandumInput, memorandum_create
 
 SEED = Actor.system("seed-demo")
@@ -55,6 +76,7 @@ class Command(BaseCommand):
                 self._consultations(orgs, applicants)
                 self._memorandum(orgs, staff)
                 first = self._cases(orgs, staff, applicants)
+                self._oversight(orgs, staff)
             # Uploads stay outside transactions (no DB locks held during I/O).
             cases.material_upload(
                 case=first, user=applicants[0], name="年费账单.pdf", stream=io.BytesIO(DEMO_PDF)
@@ -273,6 +295,126 @@ class Command(BaseCommand):
         cases.case_record_outcome(case=case, user=mediator, outcome=outcome, reason=reason)
         if target == CaseState.CLOSED:
             cases.case_close(case=case, user=mediator)
+
+    def _oversight(self, orgs: dict[str, Organization], staff: dict[str, User]) -> None:
+        """What regulators, courts, the center and the institutions watch (issue 15): a group
+        dispute and the early warning it raises, a joint meeting on it, a published typical
+        case, an open day, the bank's mediation contact and mediation-first clause."""
+        now = timezone.now()
+        today = timezone.localdate()
+        group = []
+        for (phone, name), (amount, loss) in zip(
+            data.GROUP_APPLICANTS, data.GROUP_AMOUNTS, strict=True
+        ):
+            investor, _created = applicant_get_or_create(
+                phone=phone, via="seed_demo", display_name=name
+            )
+            group.append(
+                cases.case_apply(
+                    applicant=investor,
+                    application=cases.CaseApplication(
+                        organization=orgs["FMC"],
+                        respondent=orgs["EXSEC"],
+                        applicant_type=data.APPLICANT_TYPE,
+                        applicant_name=name,
+                        applicant_phone=phone,
+                        business_type="securities",
+                        product=data.GROUP_PRODUCT,
+                        description=data.GROUP_FACTS.format(amount=amount, loss=loss),
+                        amount=amount,
+                        claims="请求赔偿投资损失。",
+                    ),
+                )
+            )
+        # The rules run as beat runs them (hourly); the group is found by its texts alone.
+        alerts_scan(today=today)
+        alert = Alert.objects.filter(kind=AlertKind.GROUP, respondent=orgs["EXSEC"]).first()
+
+        regulator = staff["regulator"]
+        meeting = meeting_create(
+            organization=orgs["EXREG"],
+            by=regulator,
+            data=MeetingInput(
+                title="金融纠纷多元化解联席会议（第四季度）",
+                starts_at=now + timedelta(days=7),
+                place="示例市金融监管局三楼会议室",
+                agenda="一、通报本季度金融纠纷调解情况；二、研判“稳盈3号”群体性纠纷风险；三、诉调对接工作安排。",
+            ),
+        )
+        for organization, member in (
+            (orgs["EXREG"], regulator),
+            (orgs["FMC"], staff["fmc-admin"]),
+            (orgs["EXCOURT"], staff["court-clerk"]),
+            (orgs["EXSEC"], staff["sec-staff"]),
+        ):
+            attendee_add(meeting=meeting, organization=organization, by=regulator, user=member)
+        if alert is not None:
+            alert_attach(meeting=meeting, alert=alert, by=regulator)
+        case_attach(meeting=meeting, case_no=group[0].case_no, by=regulator)
+        decision_add(
+            meeting=meeting,
+            text="由调解中心集中调解“稳盈3号”相关纠纷，证券公司指定专人对接。",
+            by=regulator,
+        )
+        follow_up_add(
+            meeting=meeting,
+            text="报送“稳盈3号”产品销售及风险测评材料。",
+            owner_organization=orgs["EXSEC"],
+            owner_user=staff["sec-staff"],
+            due_on=today + timedelta(days=21),
+            by=regulator,
+        )
+
+        closed = Case.objects.filter(state=CaseState.CLOSED, organization=orgs["FMC"]).first()
+        if closed is not None:
+            admin = staff["fmc-admin"]
+            typical = typical_case_draft(case=closed, user=admin)
+            texts = TypicalTexts.of(typical)
+            typical_case_publish(
+                typical=typical,
+                user=admin,
+                reviewed=True,
+                texts=replace(
+                    texts,
+                    lessons=(
+                        "金融机构收取费用应事先明确告知并取得客户同意；"
+                        "调解组织通过释法明理促成双方自愿达成协议，实质性化解纠纷。"
+                    ),
+                ),
+            )
+        event = event_create(
+            organization=orgs["FMC"],
+            user=staff["fmc-admin"],
+            data=EventInput(
+                title="金融纠纷调解公众开放日",
+                event_kind=EventKind.OPEN_DAY,
+                starts_at=now + timedelta(days=14),
+                ends_at=now + timedelta(days=14, hours=3),
+                place="示例市金融纠纷调解中心（示例市新华大街1号）",
+                description="参观在线调解室，了解调解流程与小额纠纷快速解决机制。",
+                registration="请拨打调解中心电话预约。",
+            ),
+        )
+        event_publish(event=event, user=staff["fmc-admin"])
+
+        bank_staff = staff["bank-staff"]
+        mediation_contact_create(
+            institution=orgs["EXBANK"],
+            user=bank_staff,
+            data=ContactInput(organization=orgs["FMC"], desk="调解受理窗口", phone="0471-12345678"),
+        )
+        clause_create(
+            institution=orgs["EXBANK"],
+            user=bank_staff,
+            data=ClauseInput(
+                contract=data.CLAUSE_CONTRACT,
+                business_type="bank_card",
+                text=data.CLAUSE_TEXT,
+                effective_from=date(today.year, 1, 1),
+                organization=orgs["FMC"],
+                published=True,
+            ),
+        )
 
     def _print_accounts(self) -> None:
         out = self.stdout.write
