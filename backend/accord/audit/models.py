@@ -53,9 +53,6 @@ class TraceEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_unique_seq"),
         ]
-        # The oversight figures count the outcome events of a period ("case.agreement" …
-        # between two dates, accord.analytics.figures; bench/oversight.py).
-        indexes = [models.Index(fields=["action", "occurred_at"], name="audit_ev_action_at")]
 
     def __str__(self) -> str:
         return f"{self.chain_id}#{self.seq} {self.action}"
