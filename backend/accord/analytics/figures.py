@@ -432,6 +432,10 @@ def mediator_workload(scope: Scope, period: Period) -> Table:
     grouped = list(
         scope.cases()
         .filter(mediator__isnull=False)
+        # Only the cases that can count: open now, or moved since the period began (a case
+        # decided in the period changed state then). Without this every case of all time is
+        # probed for an outcome event (bench/oversight).
+        .filter(Q(state__in=list(MEDIATED_STATES)) | Q(state_changed_at__gte=low))
         .annotate(decided_here=Exists(decided_in_period))
         .order_by()
         .values("mediator_id")
