@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import platform
@@ -212,7 +213,7 @@ def measure(scope: Any, period: Any, *, runs: int, warmup: int = 1) -> ScopeResu
         "dashboard", lambda: figures.dashboard(scope, period), runs=runs, warmup=warmup
     )
     tables = [
-        time_call(name, lambda f=function: f(scope, period), runs=runs, warmup=warmup)
+        time_call(name, functools.partial(function, scope, period), runs=runs, warmup=warmup)
         for name, function in figures.TABLES.items()
     ]
     low, high = period.bounds()

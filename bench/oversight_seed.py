@@ -142,12 +142,12 @@ def _organizations(tag: str) -> Seeded:
         )
     created = Organization.objects.bulk_create(rows)
     for organization in created:
-        kind = organization.kind
-        if kind in (OrgKind.FINANCIAL_MEDIATION, OrgKind.PEOPLES_MEDIATION):
+        org_kind = str(organization.kind)
+        if org_kind in (OrgKind.FINANCIAL_MEDIATION, OrgKind.PEOPLES_MEDIATION):
             seeded.organizations.append(organization.pk)
-        elif kind == OrgKind.REGULATOR:
+        elif org_kind == OrgKind.REGULATOR:
             seeded.regulators.append(organization.pk)
-        elif kind == OrgKind.COURT:
+        elif org_kind == OrgKind.COURT:
             seeded.courts.append(organization.pk)
         else:
             seeded.institutions.append(organization.pk)

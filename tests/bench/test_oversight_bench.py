@@ -98,12 +98,12 @@ def test_the_dashboard_counts_the_seeded_cases(seeded) -> None:
     board = figures.dashboard(Scope(ScopeKind.SYSTEM), period)
     tables = {table.key: table for table in board.tables}
     assert set(tables) == set(figures.TABLES)
-    assert sum(int(row[1]) for row in tables["intake_channel"].rows) == in_period
+    assert sum(int(str(row[1])) for row in tables["intake_channel"].rows) == in_period
     # The seeded trace, proposals and court feedback are what the other tables count.
-    ended = sum(int(row[1]) for row in tables["outcomes"].rows[:-1])
+    ended = sum(int(str(row[1])) for row in tables["outcomes"].rows[:-1])
     assert ended > 0
-    assert sum(int(row[1]) for row in tables["smallclaim_proposals"].rows) > 0
-    assert sum(int(row[1]) for row in tables["court_feedback"].rows) > 0
+    assert sum(int(str(row[1])) for row in tables["smallclaim_proposals"].rows) > 0
+    assert sum(int(str(row[1])) for row in tables["court_feedback"].rows) > 0
     assert tables["mediator_workload"].rows
     result = measure(Scope(ScopeKind.SYSTEM), period, runs=1, warmup=0)
     assert result.cases_in_scope == in_period
